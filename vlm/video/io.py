@@ -1,0 +1,290 @@
+"""Reading and writing video files.
+
+decord is the primary reader (fast random access, frame-accurate index); PyAV is the fallback for files decord
+cannot open (and the writer). Every failure becomes a `VideoReadError` that names the file and the reason, so a
+caller can show one clear line instead of a traceback. Frames are decoded only where asked: nothing here ever
+decodes a whole video into memory.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+VIDEO_EXTENSIONS = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg")
+
+
+class VideoReadError(Exception):
+    """A video could not be read. The message names the file and the reason."""
+
+    def __init__(self, path: str | os.PathLike, reason: str):
+        self.path, self.reason = str(path), reason
+        super().__init__(f"{path}: {reason}")
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    path: str
+    num_frames: int
+    fps: float
+    width: int
+    height: int
+    codec: str
+
+    @property
+    def duration(self) -> float:
+        return self.num_frames / self.fps
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "duration": round(self.duration, 3)}
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise VideoReadError(path, "no such file")
+    if path.is_dir():
+        raise VideoReadError(path, "is a directory, not a video file")
+    if path.stat().st_size == 0:
+        raise VideoReadError(path, "empty file (0 bytes)")
+
+
+class VideoReader:
+    """Random access to the frames of one video: `reader.get_batch([0, 10, 20])` -> (3, H, W, 3) uint8.
+
+    `size=(width, height)` makes the decoder scale frames on the fly (cheap thumbnails for analysis passes);
+    `short_side=N` does the same keeping the aspect ratio, and only ever shrinks.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, backend: str = "auto", size: tuple[int, int] | None = None,
+                 short_side: int | None = None):
+        self.path = Path(path)
+        _check_file(self.path)
+        if backend not in ("auto", "decord", "pyav"):
+            raise ValueError(f"Unknown video backend {backend!r}; available: ['auto', 'decord', 'pyav']")
+        meta = _probe_container(self.path)
+        if short_side and size is None:
+            size = _shrink_to_short_side(meta[0], meta[1], short_side)
+        self.size = size
+        errors = []
+        for name in (("decord", "pyav") if backend == "auto" else (backend,)):
+            try:
+                impl = _DecordImpl if name == "decord" else _PyAVImpl
+                self._impl = impl(self.path, size, meta)
+                self.backend = name
+                break
+            except VideoReadError as e:
+                errors.append(e.reason)
+        else:
+            raise VideoReadError(self.path, errors[-1])
+        self.info = self._impl.info
+        if self.info.num_frames <= 0:
+            raise VideoReadError(self.path, "the video stream has zero frames")
+
+    def __len__(self) -> int:
+        return self.info.num_frames
+
+    def key_indices(self) -> np.ndarray:
+        """Indices of keyframes (where decoding can start without decoding earlier frames)."""
+        return self._impl.key_indices()
+
+    def get_batch(self, indices: Sequence[int]) -> np.ndarray:
+        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+        if idx.size == 0:
+            raise ValueError("get_batch needs at least one frame index")
+        bad = idx[(idx < 0) | (idx >= self.info.num_frames)]
+        if bad.size:
+            raise VideoReadError(self.path, f"cannot read frame {int(bad[0])} of {self.info.num_frames} "
+                                            f"(valid indices are 0..{self.info.num_frames - 1})")
+        return self._impl.get_batch(idx)
+
+    def timestamps(self, indices: Sequence[int]) -> np.ndarray:
+        return np.asarray(indices, dtype=np.float64) / self.info.fps
+
+
+def _shrink_to_short_side(w: int, h: int, short: int) -> tuple[int, int] | None:
+    if not (w and h) or min(w, h) <= short:
+        return None
+    scale = short / min(w, h)
+    return max(short, 2 * round(w * scale / 2)), max(short, 2 * round(h * scale / 2))
+
+
+def open_video(path: str | os.PathLike, **kwargs) -> VideoReader:
+    return VideoReader(path, **kwargs)
+
+
+def probe(path: str | os.PathLike) -> VideoInfo:
+    """Duration, fps, frame count, size and codec, read from the container without decoding frames."""
+    return VideoReader(path).info
+
+
+# --- backends ------------------------------------------------------------------------------------------------
+
+
+def _probe_container(path: Path) -> tuple[int, int, str]:
+    """(width, height, codec) from the container header, without decoding a frame.
+
+    Runs before decord so that a file which is not a video at all fails here, quietly and fast.
+    """
+    import av
+
+    try:
+        with av.open(str(path)) as c:
+            if not c.streams.video:
+                raise VideoReadError(path, "the file has no video stream")
+            cc = c.streams.video[0].codec_context
+            return cc.width, cc.height, cc.name
+    except (av.FFmpegError, UnicodeDecodeError, ValueError) as e:
+        raise VideoReadError(path, f"not a readable video ({_first_line(e)})") from None
+
+
+class _DecordImpl:
+    def __init__(self, path: Path, size: tuple[int, int] | None, meta: tuple[int, int, str]):
+        import decord
+        from decord._ffi.base import DECORDError
+
+        decord.logging.set_level(decord.logging.QUIET)  # errors reach the caller as VideoReadError instead
+
+        self._errors = (RuntimeError, DECORDError)
+        kwargs = {"width": size[0], "height": size[1]} if size else {}
+        try:
+            self._vr = decord.VideoReader(str(path), ctx=decord.cpu(0), num_threads=1, **kwargs)
+        except self._errors as e:
+            raise VideoReadError(path, f"not a readable video ({_first_line(e)})") from None
+        n = len(self._vr)
+        fps = float(self._vr.get_avg_fps()) if n else 0.0
+        if n and not (fps > 0 and np.isfinite(fps)):
+            raise VideoReadError(path, f"invalid frame rate {fps}")
+        w, h, codec = meta  # the file's own size, even when the decoder scales frames
+        if not (w and h):
+            h, w = self._vr[0].shape[:2] if n else (0, 0)
+        self.info = VideoInfo(str(path), n, fps, int(w), int(h), codec)
+        self.path = path
+
+    def key_indices(self) -> np.ndarray:
+        return np.asarray(self._vr.get_key_indices(), dtype=np.int64)
+
+    def get_batch(self, idx: np.ndarray) -> np.ndarray:
+        order = np.argsort(idx, kind="stable")  # decode forward only; return in the caller's order
+        try:
+            frames = self._vr.get_batch(idx[order].tolist()).asnumpy()
+        except self._errors as e:
+            raise VideoReadError(self.path, f"corrupt or truncated stream while decoding frames "
+                                            f"{idx.min()}..{idx.max()} ({_first_line(e)})") from None
+        out = np.empty_like(frames)
+        out[order] = frames
+        return out
+
+
+class _PyAVImpl:
+    """Seek-and-decode reader for what decord cannot open. Frame i is the i-th decoded frame in pts order."""
+
+    def __init__(self, path: Path, size: tuple[int, int] | None, meta: tuple[int, int, str]):
+        import av
+
+        try:
+            self._container = av.open(str(path))
+        except (av.FFmpegError, UnicodeDecodeError, ValueError) as e:
+            raise VideoReadError(path, f"not a readable video ({_first_line(e)})") from None
+        if not self._container.streams.video:
+            raise VideoReadError(path, "the file has no video stream")
+        self._stream = s = self._container.streams.video[0]
+        rate = s.average_rate or s.guessed_rate
+        if not rate:
+            raise VideoReadError(path, "the video stream has no frame rate")
+        fps = float(rate)
+        n = s.frames
+        if not n and s.duration:
+            n = int(round(float(s.duration * s.time_base) * fps))
+        if not n and self._container.duration:
+            n = int(self._container.duration / 1e6 * fps)
+        self.info = VideoInfo(str(path), int(n or 0), fps, s.codec_context.width, s.codec_context.height,
+                              s.codec_context.name)
+        self.path, self._size, self._rate = path, size, Fraction(rate)
+
+    def key_indices(self) -> np.ndarray:
+        return np.asarray([0], dtype=np.int64)  # unknown without a full demux; callers treat it as "no help"
+
+    def _to_pts(self, index: int) -> int:
+        s = self._stream
+        start = s.start_time or 0
+        return start + int(Fraction(index) / self._rate / s.time_base)
+
+    def get_batch(self, idx: np.ndarray) -> np.ndarray:
+        import av
+
+        out: dict[int, np.ndarray] = {}
+        try:
+            for target in sorted(set(idx.tolist())):
+                out[target] = self._decode_at(target)
+        except av.FFmpegError as e:
+            raise VideoReadError(self.path, f"corrupt or truncated stream ({_first_line(e)})") from None
+        return np.stack([out[i] for i in idx.tolist()])
+
+    def _decode_at(self, target: int) -> np.ndarray:
+        pts = self._to_pts(target)
+        self._container.seek(pts, stream=self._stream, backward=True, any_frame=False)
+        frame = None
+        for frame in self._container.decode(self._stream):
+            if frame.pts is not None and frame.pts >= pts - self._stream.time_base.denominator // 1000:
+                break
+        if frame is None:
+            raise VideoReadError(self.path, f"cannot decode frame {target} of {self.info.num_frames}")
+        if self._size:
+            frame = frame.reformat(width=self._size[0], height=self._size[1])
+        return frame.to_ndarray(format="rgb24")
+
+
+def _first_line(e: BaseException) -> str:
+    """The useful part of a decoder error: no errno, no echoed path, no source location, one line."""
+    text = str(e).strip().splitlines()
+    if not text:
+        return type(e).__name__
+    line = re.sub(r"^\[[^\]]*\]\s*(/\S+:\d+:\s*)?", "", text[0])  # "[04:33:25] /src/x.cc:486: "
+    line = re.sub(r"^\[Errno -?\d+\]\s*", "", line)
+    line = re.sub(r":\s*'[^']*'$", "", line)
+    return line[:200]
+
+
+# --- writing -------------------------------------------------------------------------------------------------
+
+
+def write_video(path: str | os.PathLike, frames: Iterable[np.ndarray], *, fps: float, crf: int = 23,
+                preset: str = "veryfast", gop: int | None = None) -> Path:
+    """Write RGB uint8 frames (H, W, 3) as H.264 mp4 with PyAV, streaming (frames may be a generator).
+
+    The file appears atomically: it is written beside the target and renamed when complete.
+    """
+    import av
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=path.suffix or ".mp4", dir=path.parent, prefix=f".{path.stem}.")
+    os.close(fd)
+    n = 0
+    try:
+        with av.open(tmp, mode="w") as container:
+            stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
+            stream.pix_fmt = "yuv420p"
+            stream.options = {"crf": str(crf), "preset": preset, **({"g": str(gop)} if gop else {})}
+            for frame in frames:
+                if n == 0:
+                    h, w = frame.shape[:2]
+                    if h % 2 or w % 2:
+                        raise ValueError(f"H.264 (yuv420p) needs even frame sizes; got {w}x{h}")
+                    stream.width, stream.height = w, h
+                container.mux(stream.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")))
+                n += 1
+            if n == 0:
+                raise ValueError(f"no frames to write to {path}")
+            container.mux(stream.encode(None))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
