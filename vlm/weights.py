@@ -76,7 +76,7 @@ def default_dtype() -> torch.dtype:
     return torch.bfloat16 if torch.ops.mkldnn._is_mkldnn_bf16_supported() else torch.float32
 
 
-def _resolve_hf(name: str, kind: str) -> str:
+def resolve_hf_source(name: str, kind: str) -> str:
     """A local directory or something shaped like a hub id; anything else raises with the choices."""
     if Path(name).expanduser().is_dir():
         return str(Path(name).expanduser())
@@ -86,7 +86,7 @@ def _resolve_hf(name: str, kind: str) -> str:
                      f"embedded {kind} weights: {list_weights(kind)}")
 
 
-def _hub_error(name: str, e: Exception) -> RuntimeError:
+def hub_load_error(name: str, e: Exception) -> RuntimeError:
     return RuntimeError(f"could not load {name!r}: {str(e).splitlines()[0]} "
                         f"(hub ids need network access; embedded choices work offline: {list_weights()})")
 
@@ -105,12 +105,12 @@ def load_causal_lm(name: str = DEFAULT_LLM, *, dtype: torch.dtype | None = None)
                              f"causal LMs: {list_weights('causal-lm')}")
         src = converted_gguf_dir(name)
     else:
-        src = _resolve_hf(name, "causal-lm")
+        src = resolve_hf_source(name, "causal-lm")
     try:
         tokenizer = AutoTokenizer.from_pretrained(src)
         model = AutoModelForCausalLM.from_pretrained(src, dtype=dtype)
     except OSError as e:
-        raise _hub_error(name, e) from None
+        raise hub_load_error(name, e) from None
     return model.eval(), tokenizer
 
 
@@ -186,8 +186,8 @@ def load_text_encoder(name: str = "minilm-l6-v2"):
     """(model, tokenizer) of a sentence encoder: an embedded tag, hub id or local dir (plain transformers)."""
     from transformers import AutoModel, AutoTokenizer
 
-    src = weights_path(name) if name in WEIGHTS else _resolve_hf(name, "text-encoder")
+    src = weights_path(name) if name in WEIGHTS else resolve_hf_source(name, "text-encoder")
     try:
         return AutoModel.from_pretrained(src).eval(), AutoTokenizer.from_pretrained(src)
     except OSError as e:
-        raise _hub_error(name, e) from None
+        raise hub_load_error(name, e) from None

@@ -1,0 +1,239 @@
+"""`vlm` command line: one function per command; bad input exits non-zero with one line on stderr.
+
+It lives in `app/` because, like the Streamlit UI, it sits above every layer (vlm, adapters, eval) and only
+maps commands to their public functions. Set VLM_DEBUG=1 to see tracebacks.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+EXIT_BAD_INPUT = 2
+
+
+class CLIError(Exception):
+    """A user-facing error: printed as one line, no traceback."""
+
+
+def _quiet_libraries() -> None:
+    import warnings
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    warnings.filterwarnings("ignore", module="transformers")
+
+
+def _add_model_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("model")
+    g.add_argument("--model", help="a saved VideoLLM folder (config.json + model.safetensors)")
+    g.add_argument("--llm", help="embedded tag, hub id or local dir (default: smollm2-135m-instruct)")
+    g.add_argument("--encoder", help="registered encoder, or a CLIP/SigLIP hub id / local dir")
+    g.add_argument("--adapter", help="a LoRA adapter folder written by `vlm finetune`")
+    g = p.add_argument_group("sampling")
+    g.add_argument("--frames", type=int, default=None, help="frames to sample (default 16)")
+    g.add_argument("--fps", type=float, default=None, help="sample at this rate instead (capped at --frames)")
+    g.add_argument("--sampler", default=None, help="frame sampler (default uniform; see `vlm models`)")
+
+
+def _add_generation_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("generation")
+    g.add_argument("--max-new-tokens", type=int, default=160)
+    g.add_argument("--temperature", type=float, default=0.0, help="0 = greedy and deterministic")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--show-context", action="store_true", help="print what the vision models saw")
+
+
+def load_assistant_from_args(args):
+    from vlm.assistant import VideoAssistant
+    from vlm.config import VideoLLMConfig
+
+    if args.model:
+        assistant = VideoAssistant.from_pretrained(args.model)
+    else:
+        config = VideoLLMConfig()
+        if args.llm:
+            config.llm = args.llm
+        if args.encoder:
+            config.encoder = args.encoder
+        assistant = VideoAssistant.build(config)
+    if getattr(args, "adapter", None):
+        raise CLIError("--adapter needs adapters trained by `vlm finetune`, which is not available yet")
+    return assistant
+
+
+def _watch(assistant, args):
+    kwargs = {}
+    if args.fps:
+        kwargs = {"sampler": "fps", "fps": args.fps}
+    elif args.sampler:
+        kwargs = {"sampler": args.sampler}
+    return assistant.watch(args.video, num_frames=args.frames, **kwargs)
+
+
+# --- commands ------------------------------------------------------------------------------------------------
+
+
+def cmd_probe(args) -> int:
+    from vlm.video import probe
+
+    info = probe(args.video)
+    if args.json:
+        print(json.dumps(info.to_dict(), indent=2))
+    else:
+        print(f"{info.path}\n  duration {info.duration:.2f} s, {info.num_frames} frames at {info.fps:.3f} fps, "
+              f"{info.width}x{info.height}, codec {info.codec}")
+    return 0
+
+
+def cmd_describe(args) -> int:
+    assistant = load_assistant_from_args(args)
+    video = _watch(assistant, args)
+    if args.json:
+        print(json.dumps(video.context.to_dict(), indent=2))
+        return 0
+    print(video.context.to_text(), end="\n\n")
+    _print_stream(assistant.stream(video, "Describe what happens in this video.", **_gen_kwargs(args)))
+    return 0
+
+
+def cmd_chat(args) -> int:
+    if args.sample:
+        from vlm.samples import default_sample
+
+        args.video = str(default_sample())
+        print(f"(sample clip: {args.video})", file=sys.stderr)
+    if not args.video:
+        raise CLIError("give a VIDEO path (or --sample)")
+    t0 = time.time()
+    assistant = load_assistant_from_args(args)
+    video = _watch(assistant, args)
+    print(f"(loaded in {time.time() - t0:.1f} s; {len(video.timestamps)} frames, "
+          f"{assistant.config.num_video_tokens(len(video.timestamps))} video tokens)", file=sys.stderr)
+    if args.show_context:
+        print(video.context.to_text(), end="\n\n")
+    if args.question:
+        _print_stream(assistant.stream(video, args.question, **_gen_kwargs(args)))
+        return 0
+    history: list[dict] = []
+    interactive = sys.stdin.isatty()
+    while True:
+        try:
+            question = input("you> " if interactive else "").strip()
+        except EOFError:
+            break
+        if question in ("exit", "quit"):
+            break
+        if not question:
+            continue
+        if interactive:
+            print("vlm> ", end="", flush=True)
+        answer = _print_stream(assistant.stream(video, question, history, **_gen_kwargs(args)))
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+    return 0
+
+
+def cmd_models(args) -> int:
+    from vlm.encoders import list_encoders
+    from vlm.pooling import POOL_MODES
+    from vlm.projector import PROJECTORS
+    from vlm.video.sampling import SAMPLERS
+    from vlm.weights import WEIGHTS
+
+    print("encoders:   " + ", ".join(list_encoders()) + "  (or a CLIP/SigLIP hub id / local dir)")
+    print("projectors: " + ", ".join(PROJECTORS))
+    print("pooling:    " + ", ".join(POOL_MODES))
+    print("samplers:   " + ", ".join(sorted(SAMPLERS)))
+    print("LLMs:       " + ", ".join(n for n, w in WEIGHTS.items() if w.kind == "causal-lm")
+          + "  (or any causal-LM hub id / local dir)")
+    print("weights (embedded, offline):")
+    for w in WEIGHTS.values():
+        print(f"  {w.name:28s} {w.kind:17s} {w.description}  [pip: {w.package}]")
+    return 0
+
+
+def cmd_setup(args) -> int:
+    """Check the embedded weights are installed and convert the GGUF LLM into the cache once."""
+    from vlm.weights import WEIGHTS, converted_gguf_dir, weights_path
+
+    for name in WEIGHTS:
+        weights_path(name)
+    t0 = time.time()
+    path = converted_gguf_dir()
+    print(f"embedded weights ready; LLM cache {path} ({time.time() - t0:.1f} s)")
+    return 0
+
+
+# --- helpers -------------------------------------------------------------------------------------------------
+
+
+def _gen_kwargs(args) -> dict:
+    return {"max_new_tokens": args.max_new_tokens, "temperature": args.temperature, "seed": args.seed}
+
+
+def _print_stream(pieces) -> str:
+    out = []
+    for piece in pieces:
+        print(piece, end="", flush=True)
+        out.append(piece)
+    print()
+    return "".join(out).strip()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vlm", description="Chat about videos on a CPU, offline.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("probe", help="duration, fps, frames, size and codec of a video")
+    p.add_argument("video")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_probe)
+
+    p = sub.add_parser("describe", help="what the vision models see, and a one-line description")
+    p.add_argument("video")
+    p.add_argument("--json", action="store_true", help="print the perception context as JSON and exit")
+    _add_model_args(p)
+    _add_generation_args(p)
+    p.set_defaults(func=cmd_describe)
+
+    p = sub.add_parser("chat", help="ask questions about a video (one with -q, else interactive)")
+    p.add_argument("video", nargs="?")
+    p.add_argument("-q", "--question")
+    p.add_argument("--sample", action="store_true", help="use a sample clip")
+    _add_model_args(p)
+    _add_generation_args(p)
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("models", help="list encoders, projectors, samplers, LLMs and embedded weights")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("setup", help="check embedded weights and build the model cache")
+    p.set_defaults(func=cmd_setup)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from vlm.video.io import VideoReadError
+
+    args = build_parser().parse_args(argv)
+    _quiet_libraries()
+    try:
+        return args.func(args)
+    except (VideoReadError, CLIError, FileNotFoundError, ValueError) as e:
+        if os.environ.get("VLM_DEBUG"):
+            raise
+        print(f"vlm: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""The assistant users talk to: watch a video once, then answer questions about it, streaming tokens.
+
+`watch` samples and decodes only the chosen frames, encodes them once (the video features are reused by every
+turn) and builds the perception context; `stream` renders the conversation through the LM's chat template and
+yields text as it is generated. One generation runs at a time per assistant (a lock), so one loaded model can
+serve several chat sessions.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+import torch
+
+from vlm.config import VideoLLMConfig
+from vlm.model import VideoLLM
+from vlm.perception import PerceptionContext, build_context
+from vlm.processor import VideoLLMProcessor
+from vlm.video.io import VideoInfo, VideoReader
+from vlm.video.sampling import FrameSelection, sample_frames
+
+SYSTEM_PROMPT = (
+    "You are a video assistant. Vision models watched the video and wrote down the facts below: the objects "
+    "they recognised with their confidence, how much and which way things move, and scene cuts, with times "
+    "as m:ss. Answer the user's question in one or two short sentences using only these facts. "
+    "Mention times when they help. If the facts do not answer the question, say so."
+)
+MOTION_GAP_S = 0.2  # seconds between a sampled frame and its neighbour used for optical flow
+
+
+@dataclass
+class WatchedVideo:
+    path: str
+    info: VideoInfo
+    selection: FrameSelection
+    frames: np.ndarray                  # (T, h, w, 3) uint8, what the model saw (before crop/normalise)
+    video_features: torch.Tensor        # (1, num_video_tokens, D_llm)
+    context: PerceptionContext
+
+    @property
+    def timestamps(self) -> np.ndarray:
+        return self.selection.timestamps
+
+
+class VideoAssistant:
+    def __init__(self, model: VideoLLM, processor: VideoLLMProcessor):
+        self.model, self.processor, self.config = model, processor, model.config
+        self._lock = threading.Lock()
+        self._classifier = None
+
+    @classmethod
+    def build(cls, config: VideoLLMConfig | None = None, *, language_model=None, tokenizer=None,
+              dtype: torch.dtype | None = None) -> "VideoAssistant":
+        """A fresh assistant from a config (default: the embedded models); LM and tokenizer may be given."""
+        from vlm.encoders import build_encoder
+        from vlm.weights import load_causal_lm
+
+        config = config or VideoLLMConfig()
+        if language_model is None:
+            language_model, tokenizer = load_causal_lm(config.llm, dtype=dtype)
+        processor = VideoLLMProcessor(tokenizer, config)
+        model = VideoLLM(config, language_model=language_model,
+                         vision_tower=build_encoder(config.encoder, **config.encoder_kwargs))
+        return cls(model.eval(), processor)
+
+    @classmethod
+    def from_pretrained(cls, model_dir: str | Path, *, dtype: torch.dtype | None = None) -> "VideoAssistant":
+        from transformers import AutoTokenizer
+
+        from vlm.weights import converted_gguf_dir, WEIGHTS
+
+        model = VideoLLM.from_pretrained(model_dir, dtype=dtype)
+        llm = Path(model_dir) / model.config.llm
+        src = llm if llm.is_dir() else converted_gguf_dir(model.config.llm) if model.config.llm in WEIGHTS \
+            else model.config.llm
+        processor = VideoLLMProcessor(AutoTokenizer.from_pretrained(src), model.config)
+        return cls(model, processor)
+
+    # --- watching ----------------------------------------------------------------------------------------
+    @torch.no_grad()
+    def watch(self, path: str | Path, *, num_frames: int | None = None, sampler: str | None = None,
+              **sampler_kwargs) -> WatchedVideo:
+        transform = self.processor.transform
+        reader = VideoReader(path, short_side=transform.size)
+        selection = sample_frames(reader, sampler=sampler or self.config.sampler,
+                                  num_frames=num_frames or self.config.num_frames, **sampler_kwargs)
+        idx = selection.indices
+        gap = max(1, round(reader.info.fps * MOTION_GAP_S))
+        neighbours = np.where(idx + gap < len(reader), idx + gap, np.maximum(idx - gap, 0))
+        decoded = reader.get_batch(np.concatenate([idx, neighbours]))   # one forward pass over the file
+        frames, next_frames = decoded[:len(idx)], decoded[len(idx):]
+        pixel_values = transform(frames).unsqueeze(0)                     # (1, T, C, H, W)
+        encoded = self.model.encode_video(pixel_values)
+        features = self.model.project(encoded)                            # (1, N, D_llm)
+        probs = self._frame_probs(encoded, frames)                        # (T, 1000)
+        dt = (neighbours - idx) / reader.info.fps
+        context = build_context(reader.info, selection.timestamps, frames, next_frames, dt, probs)
+        return WatchedVideo(str(path), reader.info, selection, frames, features, context)
+
+    def _frame_probs(self, encoded, frames: np.ndarray) -> torch.Tensor:
+        """ImageNet probabilities per frame: free when the encoder is the ImageNet classifier, else one more pass."""
+        if encoded.frame_logits is not None and encoded.frame_logits.shape[-1] == 1000:
+            return encoded.frame_logits[0].float().softmax(-1)
+        if self._classifier is None:
+            from vlm.encoders import build_encoder
+
+            self._classifier = build_encoder("efficientnet-lite0")
+        x = self._classifier.default_transform()(frames).unsqueeze(0)
+        return self._classifier(x).frame_logits[0].softmax(-1)
+
+    # --- talking -----------------------------------------------------------------------------------------
+    def messages(self, video: WatchedVideo, question: str, history: Sequence[dict] = ()) -> list[dict]:
+        """System prompt, then the first user turn carrying `<video>` and the facts, then the history."""
+        facts = f"Facts about the video:\n{video.context.to_text()}\n\n" if self.config.perception else ""
+        turns = list(history) + [{"role": "user", "content": question}]
+        first = dict(turns[0])
+        first["content"] = f"{self.config.video_token}\n{facts}Question: {first['content']}"
+        return [{"role": "system", "content": SYSTEM_PROMPT}, first, *turns[1:]]
+
+    def stream(self, video: WatchedVideo, question: str, history: Sequence[dict] = (), *,
+               max_new_tokens: int = 160, temperature: float = 0.0, seed: int = 0,
+               stop: threading.Event | None = None) -> Iterator[str]:
+        """Yield the answer's text pieces as they are generated (greedy unless temperature > 0)."""
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+        text = self.processor.chat_text(self.messages(video, question, history))
+        inputs = self.processor(text, num_frames=len(video.timestamps))
+        streamer = TextIteratorStreamer(self.processor.tokenizer, skip_prompt=True, skip_special_tokens=True)
+
+        class _Stop(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                return stop is not None and stop.is_set()
+
+        sampling = {"do_sample": True, "temperature": temperature, "top_p": 0.95} if temperature > 0 else \
+            {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
+        kwargs = dict(**inputs, video_features=video.video_features, max_new_tokens=max_new_tokens,
+                      streamer=streamer, stopping_criteria=StoppingCriteriaList([_Stop()]),
+                      pad_token_id=self.processor.tokenizer.pad_token_id, repetition_penalty=1.15, **sampling)
+        errors: list[BaseException] = []
+
+        def run():
+            try:
+                with self._lock:
+                    torch.manual_seed(seed)
+                    self.model.generate(**kwargs)
+            except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
+                errors.append(e)
+                streamer.end()
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        yield from streamer
+        thread.join()
+        if errors:
+            raise errors[0]
+
+    def answer(self, video: WatchedVideo, question: str, history: Sequence[dict] = (), **kwargs) -> str:
+        return "".join(self.stream(video, question, history, **kwargs)).strip()
