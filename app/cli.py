@@ -94,6 +94,9 @@ def cmd_probe(args) -> int:
 
 
 def cmd_describe(args) -> int:
+    from vlm.video import probe
+
+    probe(args.video)  # a bad file fails in milliseconds, before any model loads
     assistant = load_assistant_from_args(args)
     video = _watch(assistant, args)
     if args.json:
@@ -112,6 +115,9 @@ def cmd_chat(args) -> int:
         print(f"(sample clip: {args.video})", file=sys.stderr)
     if not args.video:
         raise CLIError("give a VIDEO path (or --sample)")
+    from vlm.video import probe
+
+    probe(args.video)  # a bad file fails in milliseconds, before any model loads
     t0 = time.time()
     assistant = load_assistant_from_args(args)
     video = _watch(assistant, args)

@@ -2,8 +2,9 @@
 
 `watch` samples and decodes only the chosen frames, encodes them once (the video features are reused by every
 turn) and builds the perception context; `stream` renders the conversation through the LM's chat template and
-yields text as it is generated. One generation runs at a time per assistant (a lock), so one loaded model can
-serve several chat sessions.
+yields text as it is generated. All compute runs on the process's one model thread (`vlm.runtime`): that keeps
+PyTorch's OpenMP at full speed and runs one generation at a time, so one loaded model can serve several chat
+sessions; the others wait their turn.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from vlm.config import VideoLLMConfig
 from vlm.model import VideoLLM
 from vlm.perception import PerceptionContext, build_context
 from vlm.processor import VideoLLMProcessor
+from vlm.runtime import model_thread, submit
 from vlm.video.io import VideoInfo, VideoReader
 from vlm.video.sampling import FrameSelection, sample_frames
 
@@ -48,10 +50,10 @@ class WatchedVideo:
 class VideoAssistant:
     def __init__(self, model: VideoLLM, processor: VideoLLMProcessor):
         self.model, self.processor, self.config = model, processor, model.config
-        self._lock = threading.Lock()
         self._classifier = None
 
     @classmethod
+    @model_thread
     def build(cls, config: VideoLLMConfig | None = None, *, language_model=None, tokenizer=None,
               dtype: torch.dtype | None = None) -> "VideoAssistant":
         """A fresh assistant from a config (default: the embedded models); LM and tokenizer may be given."""
@@ -66,20 +68,23 @@ class VideoAssistant:
                          vision_tower=build_encoder(config.encoder, **config.encoder_kwargs))
         return cls(model.eval(), processor)
 
+    def save_pretrained(self, out_dir: str | Path, *, include_llm: bool = False) -> Path:
+        """The model (config.json + model.safetensors [+ llm/]) and the tokenizer, loadable by from_pretrained."""
+        out = self.model.save_pretrained(out_dir, include_llm=include_llm)
+        self.processor.tokenizer.save_pretrained(out)
+        return out
+
     @classmethod
+    @model_thread
     def from_pretrained(cls, model_dir: str | Path, *, dtype: torch.dtype | None = None) -> "VideoAssistant":
         from transformers import AutoTokenizer
 
-        from vlm.weights import converted_gguf_dir, WEIGHTS
-
         model = VideoLLM.from_pretrained(model_dir, dtype=dtype)
-        llm = Path(model_dir) / model.config.llm
-        src = llm if llm.is_dir() else converted_gguf_dir(model.config.llm) if model.config.llm in WEIGHTS \
-            else model.config.llm
-        processor = VideoLLMProcessor(AutoTokenizer.from_pretrained(src), model.config)
+        processor = VideoLLMProcessor(AutoTokenizer.from_pretrained(model_dir), model.config)
         return cls(model, processor)
 
     # --- watching ----------------------------------------------------------------------------------------
+    @model_thread
     @torch.no_grad()
     def watch(self, path: str | Path, *, num_frames: int | None = None, sampler: str | None = None,
               **sampler_kwargs) -> WatchedVideo:
@@ -126,36 +131,33 @@ class VideoAssistant:
         """Yield the answer's text pieces as they are generated (greedy unless temperature > 0)."""
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
+        stop = stop or threading.Event()
         text = self.processor.chat_text(self.messages(video, question, history))
         inputs = self.processor(text, num_frames=len(video.timestamps))
         streamer = TextIteratorStreamer(self.processor.tokenizer, skip_prompt=True, skip_special_tokens=True)
 
         class _Stop(StoppingCriteria):
             def __call__(self, input_ids, scores, **kwargs):
-                return stop is not None and stop.is_set()
+                return stop.is_set()
 
         sampling = {"do_sample": True, "temperature": temperature, "top_p": 0.95} if temperature > 0 else \
             {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
         kwargs = dict(**inputs, video_features=video.video_features, max_new_tokens=max_new_tokens,
                       streamer=streamer, stopping_criteria=StoppingCriteriaList([_Stop()]),
                       pad_token_id=self.processor.tokenizer.pad_token_id, repetition_penalty=1.15, **sampling)
-        errors: list[BaseException] = []
-
         def run():
             try:
-                with self._lock:
-                    torch.manual_seed(seed)
-                    self.model.generate(**kwargs)
-            except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
-                errors.append(e)
-                streamer.end()
+                torch.manual_seed(seed)
+                self.model.generate(**kwargs)
+            finally:
+                streamer.end()  # idempotent after a normal end; unblocks the reader after an error
 
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        yield from streamer
-        thread.join()
-        if errors:
-            raise errors[0]
+        done = submit(run)
+        try:
+            yield from streamer
+        finally:
+            stop.set()  # a reader that stops early (closed generator) frees the model thread
+        done.result()  # re-raises a generation error in the caller's thread
 
     def answer(self, video: WatchedVideo, question: str, history: Sequence[dict] = (), **kwargs) -> str:
         return "".join(self.stream(video, question, history, **kwargs)).strip()

@@ -6,6 +6,7 @@ vocabulary on purpose: the LM keeps its own embedding table untouched, so LoRA a
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import torch
@@ -16,6 +17,9 @@ from vlm.config import VideoLLMConfig
 from vlm.encoders import EncoderOutput, VideoEncoder, build_encoder
 from vlm.pooling import TokenPooler
 from vlm.projector import build_projector
+
+# The penalty should apply to generated tokens only: words from the prompt's facts are what answers should reuse.
+warnings.filterwarnings("ignore", message="Passing `repetition_penalty` with `inputs_embeds`")
 
 WEIGHTS_NAME = "model.safetensors"  # encoder + projector; the LLM is referenced by name or saved under llm/
 
@@ -113,7 +117,7 @@ class VideoLLM(nn.Module):
     @classmethod
     def from_pretrained(cls, model_dir: str | Path, *, language_model: nn.Module | None = None,
                         dtype: torch.dtype | None = None) -> "VideoLLM":
-        from vlm.weights import load_causal_lm
+        from vlm.weights import load_language_model
 
         root = Path(model_dir)
         if not (root / "config.json").exists():
@@ -121,7 +125,7 @@ class VideoLLM(nn.Module):
         config = VideoLLMConfig.load(root / "config.json")
         if language_model is None:
             llm = str(root / config.llm) if (root / config.llm).is_dir() else config.llm
-            language_model, _ = load_causal_lm(llm, dtype=dtype)
+            language_model = load_language_model(llm, dtype=dtype)
         model = cls(config, language_model=language_model,
                     vision_tower=build_encoder(config.encoder, **config.encoder_kwargs))
         state = load_file(str(root / WEIGHTS_NAME))

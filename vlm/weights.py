@@ -94,24 +94,39 @@ def hub_load_error(name: str, e: Exception) -> RuntimeError:
 # --- causal LMs ----------------------------------------------------------------------------------------------
 
 
-def load_causal_lm(name: str = DEFAULT_LLM, *, dtype: torch.dtype | None = None):
-    """(model, tokenizer) for an embedded tag, a hub id or a local directory. Model in eval mode."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    dtype = dtype or default_dtype()
+def causal_lm_source(name: str = DEFAULT_LLM) -> str:
+    """Where from_pretrained finds an LLM: the converted cache for embedded tags, else the hub id / directory."""
     if name in WEIGHTS:
         if WEIGHTS[name].kind != "causal-lm":
             raise ValueError(f"{name!r} is a {WEIGHTS[name].kind}, not a causal LM; "
                              f"causal LMs: {list_weights('causal-lm')}")
-        src = converted_gguf_dir(name)
-    else:
-        src = resolve_hf_source(name, "causal-lm")
+        return str(converted_gguf_dir(name))
+    return resolve_hf_source(name, "causal-lm")
+
+
+def load_language_model(name: str = DEFAULT_LLM, *, dtype: torch.dtype | None = None):
+    from transformers import AutoModelForCausalLM
+
+    src = causal_lm_source(name)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(src)
-        model = AutoModelForCausalLM.from_pretrained(src, dtype=dtype)
+        return AutoModelForCausalLM.from_pretrained(src, dtype=dtype or default_dtype()).eval()
     except OSError as e:
         raise hub_load_error(name, e) from None
-    return model.eval(), tokenizer
+
+
+def load_tokenizer(name: str = DEFAULT_LLM):
+    from transformers import AutoTokenizer
+
+    src = causal_lm_source(name)
+    try:
+        return AutoTokenizer.from_pretrained(src)
+    except OSError as e:
+        raise hub_load_error(name, e) from None
+
+
+def load_causal_lm(name: str = DEFAULT_LLM, *, dtype: torch.dtype | None = None):
+    """(model, tokenizer) for an embedded tag, a hub id or a local directory. Model in eval mode."""
+    return load_language_model(name, dtype=dtype), load_tokenizer(name)
 
 
 def converted_gguf_dir(name: str = DEFAULT_LLM) -> Path:

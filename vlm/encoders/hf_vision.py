@@ -28,8 +28,10 @@ def _preprocessor_stats(name_or_path: str) -> tuple[tuple, tuple]:
     """mean/std from the checkpoint's preprocessor_config.json (local dirs or the hub cache), else CLIP's."""
     from huggingface_hub import try_to_load_from_cache
 
-    local = Path(name_or_path) / "preprocessor_config.json"
-    path = local if local.exists() else try_to_load_from_cache(name_or_path, "preprocessor_config.json")
+    if Path(name_or_path).is_dir():
+        path = Path(name_or_path) / "preprocessor_config.json"
+    else:
+        path = try_to_load_from_cache(name_or_path, "preprocessor_config.json")
     if isinstance(path, (str, Path)) and Path(path).exists():
         pp = json.loads(Path(path).read_text())
         return tuple(pp.get("image_mean", CLIP_MEAN)), tuple(pp.get("image_std", CLIP_STD))

@@ -283,6 +283,9 @@ def write_video(path: str | os.PathLike, frames: Iterable[np.ndarray], *, fps: f
             if n == 0:
                 raise ValueError(f"no frames to write to {path}")
             container.mux(stream.encode(None))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a video should get the usual permissions
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

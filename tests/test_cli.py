@@ -1,0 +1,46 @@
+import json
+import subprocess
+import sys
+
+from app.cli import main
+
+
+def test_probe_prints_geometry(clip_path, capsys):
+    assert main(["probe", str(clip_path), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["num_frames"] == 24 and info["codec"] == "h264" and info["duration"] == 2.0
+
+
+def test_bad_video_is_one_line_on_stderr_and_nonzero(tmp_path):
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"\x00\x01garbage" * 100)
+    r = subprocess.run([sys.executable, "-m", "vlm", "probe", str(bad)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [f"vlm: error: {bad}: not a readable video (Invalid data found when "
+                                             f"processing input)"]
+    assert "Traceback" not in r.stderr
+
+
+def test_bad_video_for_chat_fails_before_loading_models(tmp_path, capsys, monkeypatch):
+    from vlm.assistant import VideoAssistant
+
+    def no_loading(*a, **k):
+        raise AssertionError("models were loaded for a video that cannot be read")
+
+    monkeypatch.setattr(VideoAssistant, "build", no_loading)
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    for cmd in ("chat", "describe"):
+        assert main([cmd, str(tmp_path / "empty.mp4")] + (["-q", "hi"] if cmd == "chat" else [])) == 2
+        assert capsys.readouterr().err.strip() == f"vlm: error: {tmp_path / 'empty.mp4'}: empty file (0 bytes)"
+
+
+def test_unknown_llm_is_one_line(clip_path, capsys):
+    assert main(["chat", str(clip_path), "-q", "hi", "--llm", "no-such-llm"]) == 2
+    assert "not a known tag" in capsys.readouterr().err
+
+
+def test_models_lists_registries(capsys):
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    for name in ("efficientnet-lite0", "mlp2x_gelu", "uniform", "smollm2-135m-instruct", "minilm-l6-v2"):
+        assert name in out

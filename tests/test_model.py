@@ -1,0 +1,208 @@
+import json
+
+import pytest
+import torch
+
+from tests.helpers import tiny_config, tiny_llm
+from vlm.assistant import VideoAssistant
+from vlm.model import VideoLLM
+
+
+def _inputs(assistant, num_frames=4, size=64):
+    video = torch.randn(1, num_frames, 3, size, size)
+    text = assistant.processor.chat_text([{"role": "user", "content": "<video>\nwhat moves ?"}])
+    return assistant.processor(text, video), video
+
+
+def test_token_count_has_one_source(assistant):
+    """The processor expands exactly config.num_video_tokens placeholders and the model makes as many features."""
+    cfg = assistant.config
+    assert cfg.video_grid(4) == (4, 2, 2)  # 64 px -> 2x2 EfficientNet grid; pooling to 2x2 keeps it
+    assert cfg.num_video_tokens(4) == 16
+    inputs, video = _inputs(assistant)
+    n_placeholders = int((inputs["input_ids"] == cfg.video_token_id).sum())
+    feats = assistant.model.get_video_features(video)
+    assert n_placeholders == cfg.num_video_tokens(4) == feats.shape[1]
+    assert cfg.replace(pooling={"spatial": 1, "temporal": 2, "mode": "avg"}).num_video_tokens(4) == 2
+
+
+def test_features_are_spliced_exactly_at_the_placeholders(assistant):
+    inputs, video = _inputs(assistant)
+    model = assistant.model
+    feats = model.get_video_features(video)
+    embeds = model.embed(inputs["input_ids"], feats)
+    mask = inputs["input_ids"][0] == model.config.video_token_id
+    assert torch.equal(embeds[0, mask], feats[0].to(embeds.dtype))
+    plain = model.language_model.get_input_embeddings()(inputs["input_ids"][0, ~mask])
+    assert torch.equal(embeds[0, ~mask], plain)  # text positions untouched
+
+
+def test_mismatched_counts_raise_with_numbers(assistant):
+    inputs, video = _inputs(assistant)
+    feats = assistant.model.get_video_features(video)[:, :-1]
+    with pytest.raises(ValueError, match="tokens: 16, features 15"):
+        assistant.model.embed(inputs["input_ids"], feats)
+    with pytest.raises(ValueError, match="1 <video> placeholders in the text but 2 videos"):
+        assistant.processor("<video> hi", torch.zeros(2, 4, 3, 64, 64))
+
+
+def test_video_changes_the_logits(assistant):
+    inputs, video = _inputs(assistant)
+    with torch.no_grad():
+        a = assistant.model(**inputs).logits[0, -1]
+        inputs["pixel_values_videos"] = torch.randn_like(video)
+        b = assistant.model(**inputs).logits[0, -1]
+    assert not torch.allclose(a, b)
+
+
+def test_save_load_round_trip(tmp_path, assistant):
+    inputs, _ = _inputs(assistant)
+    out = assistant.save_pretrained(tmp_path / "m", include_llm=True)
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["llm"] == "llm" and cfg["video_token_id"] == assistant.config.video_token_id
+    loaded = VideoAssistant.from_pretrained(out, dtype=torch.float32)
+    text = "<video>\nwhich way does the red square move ?"
+    assert loaded.processor(text, num_frames=4)["input_ids"].tolist() == \
+        assistant.processor(text, num_frames=4)["input_ids"].tolist()
+    with torch.no_grad():
+        assert torch.allclose(assistant.model(**inputs).logits, loaded.model(**inputs).logits, atol=1e-5)
+
+
+def test_from_pretrained_rejects_mismatched_weights(tmp_path, assistant):
+    out = assistant.model.save_pretrained(tmp_path / "m", include_llm=True)
+    cfg = json.loads((out / "config.json").read_text())
+    cfg["projector"] = "linear"
+    (out / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(ValueError, match="does not match the config"):
+        VideoLLM.from_pretrained(out)
+    (out / "config.json").write_text(json.dumps({**cfg, "colour": "red"}))
+    with pytest.raises(ValueError, match="Unknown VideoLLMConfig keys \\['colour'\\]"):
+        VideoLLM.from_pretrained(out)
+    (out / "config.json").write_text("{not json")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        VideoLLM.from_pretrained(out)
+
+
+def test_chat_streams_and_is_deterministic(assistant, clip_path):
+    video = assistant.watch(clip_path)
+    assert video.video_features.shape == (1, 16, 32)
+    pieces = list(assistant.stream(video, "what moves ?", max_new_tokens=8))
+    assert len(pieces) >= 2  # streamed, not one blob
+    again = assistant.answer(video, "what moves ?", max_new_tokens=8)
+    assert "".join(pieces).strip() == again
+    history = [{"role": "user", "content": "what moves ?"}, {"role": "assistant", "content": again}]
+    msgs = assistant.messages(video, "which way ?", history)
+    assert [m["role"] for m in msgs] == ["system", "user", "assistant", "user"]
+    assert msgs[1]["content"].startswith("<video>") and "<video>" not in msgs[3]["content"]
+
+
+def test_sampling_with_a_seed_is_reproducible(assistant, clip_path):
+    video = assistant.watch(clip_path)
+    a = assistant.answer(video, "what ?", max_new_tokens=10, temperature=1.5, seed=3)
+    b = assistant.answer(video, "what ?", max_new_tokens=10, temperature=1.5, seed=3)
+    c = [assistant.answer(video, "what ?", max_new_tokens=10, temperature=1.5, seed=s) for s in range(4, 8)]
+    assert a == b and any(x != a for x in c)
+
+
+def test_stop_event_ends_generation(assistant, clip_path):
+    import threading
+
+    video = assistant.watch(clip_path)
+    stop = threading.Event()
+    stop.set()
+    pieces = list(assistant.stream(video, "what ?", max_new_tokens=50, stop=stop))
+    assert len("".join(pieces).split()) <= 2
+
+
+def test_hf_vision_tower_from_a_local_dir(tmp_path, tiny):
+    """CLIP-style towers load by local dir (the hub path is the same call); tested with a tiny config."""
+    from transformers import CLIPVisionConfig, CLIPVisionModel
+
+    from tests.helpers import tiny_assistant
+
+    cfg = CLIPVisionConfig(hidden_size=16, intermediate_size=32, num_hidden_layers=2, num_attention_heads=2,
+                           image_size=32, patch_size=8)
+    CLIPVisionModel(cfg).save_pretrained(tmp_path / "clip")
+    assistant = tiny_assistant(*tiny, encoder=str(tmp_path / "clip"), encoder_kwargs={})
+    assert assistant.processor.transform.size == 32
+    assert assistant.config.num_video_tokens(4) == 4 * 2 * 2  # 4x4 patches pooled to 2x2
+    inputs, video = _inputs(assistant, size=32)
+    assert assistant.model.get_video_features(video).shape == (1, 16, 32)
+
+
+def test_causal_lm_from_a_local_dir(tmp_path):
+    from vlm.weights import load_causal_lm
+
+    model, tok = tiny_llm()
+    model.save_pretrained(tmp_path / "lm")
+    tok.save_pretrained(tmp_path / "lm")
+    loaded, tok2 = load_causal_lm(str(tmp_path / "lm"), dtype=torch.float32)
+    ids = torch.tensor([[4, 5, 6]])
+    with torch.no_grad():
+        assert torch.allclose(model(ids).logits, loaded(ids).logits)
+    assert tok2("the red square")["input_ids"] == tok("the red square")["input_ids"]
+
+
+def test_unknown_names_list_what_is_available():
+    from vlm.encoders import build_encoder
+    from vlm.projector import build_projector
+    from vlm.weights import load_causal_lm, weights_path
+
+    with pytest.raises(ValueError, match=r"Unknown encoder 'c4d'; available: \["):
+        build_encoder("c4d")
+    with pytest.raises(ValueError, match="Unknown projector 'mlp9'; available"):
+        build_projector("mlp9", in_dim=2, out_dim=2)
+    with pytest.raises(ValueError, match="smollm2-135m-instruct"):
+        load_causal_lm("not-a-model")
+    with pytest.raises(ValueError, match="text-encoder, not a causal LM"):
+        load_causal_lm("minilm-l6-v2")
+    with pytest.raises(ValueError, match="not a known tag"):
+        weights_path("gpt-5")
+
+
+def test_gguf_conversion_is_atomic(tmp_path, monkeypatch):
+    """A conversion killed half-way leaves neither the cache entry nor a temp folder."""
+    import transformers
+
+    from vlm import weights
+
+    monkeypatch.setenv("VLM_CACHE", str(tmp_path))
+    model, tok = tiny_llm()
+
+    def broken_save(*args, **kwargs):
+        (args[0] / "model.safetensors").write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(model, "save_pretrained", broken_save)
+    monkeypatch.setattr(transformers.AutoModelForCausalLM, "from_pretrained", lambda *a, **k: model)
+    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", lambda *a, **k: tok)
+    with pytest.raises(KeyboardInterrupt):
+        weights.converted_gguf_dir()
+    assert list((tmp_path / "llm").iterdir()) == []
+    monkeypatch.undo()
+    monkeypatch.setenv("VLM_CACHE", str(tmp_path))
+    monkeypatch.setattr(transformers.AutoModelForCausalLM, "from_pretrained", lambda *a, **k: tiny_llm()[0])
+    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", lambda *a, **k: tok)
+    target = weights.converted_gguf_dir()
+    assert (target / "config.json").exists() and (target / "model.safetensors").exists()
+    assert [p.name for p in (tmp_path / "llm").iterdir()] == [target.name]
+
+
+def test_closing_the_stream_early_stops_generation(assistant, clip_path, monkeypatch):
+    from vlm.runtime import submit
+
+    video = assistant.watch(clip_path)
+    lengths = []
+    generate = assistant.model.generate
+
+    def recording_generate(*args, **kwargs):
+        out = generate(*args, **kwargs)
+        lengths.append(out.shape[-1])
+        return out
+
+    monkeypatch.setattr(assistant.model, "generate", recording_generate)
+    stream = assistant.stream(video, "what ?", max_new_tokens=400)
+    next(stream)
+    stream.close()  # e.g. the user navigated away
+    submit(lambda: None).result()  # wait until the model thread is idle
+    assert lengths and lengths[0] < 400
