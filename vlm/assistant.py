@@ -38,7 +38,8 @@ class WatchedVideo:
     path: str
     info: VideoInfo
     selection: FrameSelection
-    frames: np.ndarray                  # (T, h, w, 3) uint8, what the model saw (before crop/normalise)
+    frames: np.ndarray                  # (T, h, w, 3) uint8 as decoded
+    preview: np.ndarray                 # (T, S, S, 3) uint8: exactly what the encoder saw, before normalising
     video_features: torch.Tensor        # (1, num_video_tokens, D_llm)
     context: PerceptionContext
 
@@ -97,13 +98,15 @@ class VideoAssistant:
         neighbours = np.where(idx + gap < len(reader), idx + gap, np.maximum(idx - gap, 0))
         decoded = reader.get_batch(np.concatenate([idx, neighbours]))   # one forward pass over the file
         frames, next_frames = decoded[:len(idx)], decoded[len(idx):]
-        pixel_values = transform(frames).unsqueeze(0)                     # (1, T, C, H, W)
+        cropped = transform.resize_crop(frames)                           # (T, C, S, S) in [0, 1]
+        pixel_values = transform.normalize(cropped).unsqueeze(0)          # (1, T, C, S, S)
+        preview = (cropped * 255).round().byte().permute(0, 2, 3, 1).numpy()
         encoded = self.model.encode_video(pixel_values)
         features = self.model.project(encoded)                            # (1, N, D_llm)
         probs = self._frame_probs(encoded, frames)                        # (T, 1000)
         dt = (neighbours - idx) / reader.info.fps
         context = build_context(reader.info, selection.timestamps, frames, next_frames, dt, probs)
-        return WatchedVideo(str(path), reader.info, selection, frames, features, context)
+        return WatchedVideo(str(path), reader.info, selection, frames, preview, features, context)
 
     def _frame_probs(self, encoded, frames: np.ndarray) -> torch.Tensor:
         """ImageNet probabilities per frame: free when the encoder is the ImageNet classifier, else one more pass."""

@@ -78,8 +78,14 @@ class VideoTransform:
     std: tuple[float, float, float] = TF_STD
 
     def __call__(self, frames: np.ndarray | torch.Tensor) -> torch.Tensor:
-        x = resize_short_side(to_float_video(frames), self.size)
-        return normalize(center_crop(x, self.size), self.mean, self.std)
+        return self.normalize(self.resize_crop(frames))
+
+    def resize_crop(self, frames: np.ndarray | torch.Tensor) -> torch.Tensor:
+        """(T, H, W, 3) uint8 -> (T, 3, size, size) float in [0, 1]: what the model sees, before normalising."""
+        return center_crop(resize_short_side(to_float_video(frames), self.size), self.size)
+
+    def normalize(self, x: torch.Tensor) -> torch.Tensor:
+        return normalize(x, self.mean, self.std)
 
     def views(self, frames: np.ndarray | torch.Tensor, num_crops: int = 3) -> list[torch.Tensor]:
         """Test-time spatial views of one clip, each (T, 3, size, size)."""

@@ -1,0 +1,30 @@
+"""The one seam between the UI and the models. Tests replace `load_assistant` with a fake or a tiny model.
+
+The assistant loads once per process (`st.cache_resource`) and is shared by every browser session; its compute
+runs on vlm's single model thread, so concurrent sessions take turns instead of fighting over two cores.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+ENCODER_CHOICES = ("efficientnet-lite0",)  # pretrained, so meaningful for chat; any CLIP/SigLIP dir also works
+POOLING_CHOICES = {"2x2 per frame": 2, "1x1 per frame": 1, "3x3 per frame": 3}
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """What needs a different model (cached separately); per-question settings live in the page."""
+    encoder: str = "efficientnet-lite0"
+    pooling: int = 2
+
+
+@st.cache_resource(show_spinner="Loading the models (once per process)…", max_entries=2)
+def load_assistant(settings: ModelSettings):
+    from vlm.assistant import VideoAssistant
+    from vlm.config import VideoLLMConfig
+    from vlm.pooling import PoolingConfig
+
+    config = VideoLLMConfig(encoder=settings.encoder, pooling=PoolingConfig(spatial=settings.pooling))
+    return VideoAssistant.build(config)

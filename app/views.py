@@ -1,0 +1,183 @@
+"""The page's parts. UI only: every model call goes through the assistant from `app.backend`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from app import backend
+from app.timestamps import find_timestamps, fmt
+from app.uploads import ACCEPTED, UploadDir, UploadError, max_upload_mb
+from vlm.video import VideoReadError
+
+SEEK_BUTTONS_PER_ANSWER = 6
+PLAYER_MAX_HEIGHT = 420  # px: portrait clips are shown narrower rather than taller
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    num_frames: int = 16
+    fps: float | None = None
+    max_new_tokens: int = 160
+    temperature: float = 0.0
+    seed: int = 0
+
+
+def sidebar() -> tuple[backend.ModelSettings, GenerationSettings]:
+    with st.sidebar:
+        st.header("Settings")
+        encoder = st.selectbox("Encoder", backend.ENCODER_CHOICES, key="encoder")
+        pooling = st.selectbox("Token pooling", list(backend.POOLING_CHOICES), key="pooling")
+        num_frames = st.slider("Frames", 4, 32, 16, step=4, key="frames")
+        use_fps = st.toggle("Sample at a fixed rate", key="use_fps")
+        fps = st.number_input("Frames per second", 0.1, 10.0, 1.0, key="fps") if use_fps else None
+        max_new = st.slider("Max new tokens", 16, 512, 160, step=16, key="max_new_tokens")
+        temperature = st.slider("Temperature (0 = greedy)", 0.0, 1.5, 0.0, step=0.1, key="temperature")
+        seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="seed")
+        st.caption(f"Uploads up to {max_upload_mb()} MB ({', '.join(e[1:] for e in ACCEPTED)}).")
+    return (backend.ModelSettings(encoder, backend.POOLING_CHOICES[pooling]),
+            GenerationSettings(num_frames, fps, max_new, temperature, int(seed)))
+
+
+def choose_video() -> tuple[Path | None, str | None]:
+    """The current video (path, key) from an upload or the sample list; a bad upload shows an error and keeps
+    whatever video was loaded before."""
+    from vlm.samples import sample_clips
+
+    state = st.session_state
+    source = st.radio("Video", ["Sample clip", "Upload"], horizontal=True, key="source", label_visibility="collapsed")
+    if source == "Upload":
+        up = st.file_uploader("Upload a video", key="upload", max_upload_size=max_upload_mb())
+        if up is not None and state.get("upload_id") != up.file_id:
+            state.upload_id = up.file_id
+            state.setdefault("upload_dir", UploadDir())
+            try:
+                path = state.upload_dir.save(up.name, up.getvalue())
+                state.uploaded = (path, f"upload:{path.stem}", up.name)
+                state.upload_error = None
+            except UploadError as e:
+                state.upload_error = str(e)
+        if state.get("upload_error"):
+            st.error(state.upload_error)
+        if state.get("uploaded"):
+            path, key, name = state.uploaded
+            st.caption(f"Uploaded: {name}")
+            return path, key
+        return None, None
+    clips = sample_clips()
+    titles = [f"{c.title}  ·  {c.source}" for c in clips]
+    i = st.selectbox("Sample clip", range(len(clips)), format_func=titles.__getitem__, key="sample")
+    return clips[i].path, f"sample:{clips[i].path}"
+
+
+def watch(assistant, path: Path, key: str, gen: GenerationSettings):
+    """Decode + encode + perceive once per (video, sampling); later reruns reuse the result."""
+    cache = st.session_state.setdefault("watched", {})
+    wkey = (key, gen.num_frames, gen.fps, id(assistant))
+    if wkey not in cache:
+        kwargs = {"sampler": "fps", "fps": gen.fps} if gen.fps else {}
+        with st.spinner("Watching the video (sampling, encoding, perception)…"):
+            try:
+                cache.clear()  # one watched video per session is plenty of memory
+                cache[wkey] = assistant.watch(path, num_frames=gen.num_frames, **kwargs)
+            except VideoReadError as e:
+                st.error(str(e))
+                return None
+    return cache[wkey]
+
+
+def player(watched, key: str) -> None:
+    start = st.session_state.setdefault("seek", {}).get(key, 0)
+    info = watched.info
+    width = "stretch" if info.width >= info.height else max(160, round(PLAYER_MAX_HEIGHT * info.width / info.height))
+    st.video(str(watched.path), start_time=int(start), autoplay=bool(start), muted=True, width=width)
+    if start:
+        st.caption(f"Playing from {fmt(start)}")
+
+
+def frame_strip(assistant, watched) -> None:
+    T = len(watched.timestamps)
+    t, h, w = assistant.config.video_grid(T)
+    st.caption(f"What the model sees: {T} frames × {t * h * w // T if t == T else f'{h}x{w} per {T // t} frames'} "
+               f"tokens = **{t * h * w} video tokens**")
+    cols = st.columns(min(T, 8))
+    for i, (img, ts) in enumerate(zip(watched.preview, watched.timestamps)):
+        cols[i % len(cols)].image(img, caption=fmt(ts), width="stretch")
+
+
+def _seek(key: str, seconds: float) -> None:
+    st.session_state.setdefault("seek", {})[key] = seconds
+
+
+def seek_buttons(text: str, key: str, duration: float, msg_index: int) -> None:
+    stamps = find_timestamps(text, duration)[:SEEK_BUTTONS_PER_ANSWER]
+    if not stamps:
+        return
+    cols = st.columns(len(stamps))
+    for col, (label, secs) in zip(cols, stamps):
+        col.button(f"▶ {label}", key=f"seek-{key}-{msg_index}-{secs}", on_click=_seek, args=(key, secs),
+                   help=f"Play the video from {fmt(secs)}")
+
+
+def chat(assistant, watched, key: str, gen: GenerationSettings) -> None:
+    state = st.session_state
+    history: list[dict] = state.setdefault("chats", {}).setdefault(key, [])
+    pending = state.get("pending")
+    if pending and pending["key"] == key:  # the last answer was stopped mid-way: keep what was written
+        history.append({"role": "assistant", "content": pending["text"].strip() + " … (stopped)"})
+        state.pending = None
+
+    for i, msg in enumerate(history):
+        with st.chat_message(msg["role"]):
+            st.markdown(msg["content"])
+            if msg["role"] == "assistant":
+                seek_buttons(msg["content"], key, watched.info.duration, i)
+
+    c1, c2 = st.columns(2)
+    regenerate = c1.button("↻ Regenerate", key="regenerate", disabled=not history, width="stretch")
+    if c2.button("✕ Clear chat", key="clear", disabled=not history, width="stretch"):
+        history.clear()
+        st.rerun()
+    question = st.chat_input("Ask about the video")
+    if regenerate and history and history[-1]["role"] == "assistant":
+        history.pop()
+        question = history.pop()["content"]
+    if question:
+        _answer(assistant, watched, key, question, history, gen)
+
+
+def _answer(assistant, watched, key, question, history, gen: GenerationSettings) -> None:
+    before = list(history)
+    history.append({"role": "user", "content": question})
+    with st.chat_message("user"):
+        st.markdown(question)
+    st.session_state.pending = {"key": key, "text": ""}
+
+    def pieces():
+        for piece in assistant.stream(watched, question, before, max_new_tokens=gen.max_new_tokens,
+                                      temperature=gen.temperature, seed=gen.seed):
+            st.session_state.pending["text"] += piece
+            yield piece
+
+    with st.chat_message("assistant"):
+        st.button("■ Stop", key="stop", help="Stop generating (keeps what was written)")
+        text = st.write_stream(pieces())
+    history.append({"role": "assistant", "content": (text or "").strip()})
+    st.session_state.pending = None
+    st.rerun()
+
+
+def perception(watched) -> None:
+    import pandas as pd
+
+    ctx = watched.context
+    st.markdown("**Perception context** — the facts the LLM reads with the video tokens:")
+    st.code(ctx.to_text(), language=None, wrap_lines=True)
+    rows = [{"from": fmt(s.start), "to": fmt(s.end), "labels": ", ".join(f"{n} {p:.0%}" for n, p in s.labels),
+             "motion (%/s)": s.motion, "direction": s.direction} for s in ctx.segments]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.markdown("**Motion over time** (speed of the fastest-moving tenth of the picture, % of frame width per s)")
+    st.line_chart(pd.DataFrame({"seconds": ctx.timestamps, "motion": ctx.motion_curve}).set_index("seconds"))
+    if ctx.cuts:
+        st.caption("Scene cuts at " + ", ".join(fmt(c) for c in ctx.cuts))
