@@ -27,7 +27,7 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 run: setup
-	$(BIN)/vlm chat --sample -q "What is happening in this video?"
+	$(BIN)/streamlit run app/streamlit_app.py --server.address 127.0.0.1 --server.port 8501
 
 test: setup system-deps
 	$(BIN)/python -m pytest -m "" -q
@@ -35,8 +35,9 @@ test: setup system-deps
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" -q
 
-bench: setup
+bench: setup system-deps
 	$(BIN)/python -m eval.bench_chat
+	$(BIN)/python -m eval.bench_app
 
 clean:
 	rm -rf $(VENV) .pytest_cache

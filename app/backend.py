@@ -5,9 +5,13 @@ runs on vlm's single model thread, so concurrent sessions take turns instead of 
 """
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import streamlit as st
+
+from vlm.runtime import submit
 
 ENCODER_CHOICES = ("efficientnet-lite0",)  # pretrained, so meaningful for chat; any CLIP/SigLIP dir also works
 POOLING_CHOICES = {"2x2 per frame": 2, "1x1 per frame": 1, "3x3 per frame": 3}
@@ -20,11 +24,28 @@ class ModelSettings:
     pooling: int = 2
 
 
-@st.cache_resource(show_spinner="Loading the models (once per process)…", max_entries=2)
-def load_assistant(settings: ModelSettings):
+_lock = threading.Lock()
+_builds: dict[ModelSettings, Future] = {}
+
+
+def prefetch(settings: ModelSettings) -> Future:
+    """Start building the assistant on the model thread now, so the page can draw (and take a question) while
+    the models load; `load_assistant` then waits for the same build."""
+    with _lock:
+        if settings not in _builds:
+            _builds[settings] = submit(_build, settings)
+        return _builds[settings]
+
+
+def _build(settings: ModelSettings):
     from vlm.assistant import VideoAssistant
     from vlm.config import VideoLLMConfig
     from vlm.pooling import PoolingConfig
 
     config = VideoLLMConfig(encoder=settings.encoder, pooling=PoolingConfig(spatial=settings.pooling))
     return VideoAssistant.build(config)
+
+
+@st.cache_resource(show_spinner="Loading the models (once per process)…", max_entries=2)
+def load_assistant(settings: ModelSettings):
+    return prefetch(settings).result()

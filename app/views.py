@@ -87,13 +87,21 @@ def watch(assistant, path: Path, key: str, gen: GenerationSettings):
     return cache[wkey]
 
 
-def player(watched, key: str) -> None:
+def player(path: Path, key: str) -> bool:
+    """The video player (drawn before any model is needed); False if the file cannot be read."""
+    from vlm.video import probe
+
+    try:
+        info = probe(path)
+    except VideoReadError as e:
+        st.error(str(e))
+        return False
     start = st.session_state.setdefault("seek", {}).get(key, 0)
-    info = watched.info
     width = "stretch" if info.width >= info.height else max(160, round(PLAYER_MAX_HEIGHT * info.width / info.height))
-    st.video(str(watched.path), start_time=int(start), autoplay=bool(start), muted=True, width=width)
+    st.video(str(path), start_time=int(start), autoplay=bool(start), muted=True, width=width)
     if start:
         st.caption(f"Playing from {fmt(start)}")
+    return True
 
 
 def frame_strip(assistant, watched) -> None:
@@ -120,31 +128,43 @@ def seek_buttons(text: str, key: str, duration: float, msg_index: int) -> None:
                    help=f"Play the video from {fmt(secs)}")
 
 
-def chat(assistant, watched, key: str, gen: GenerationSettings) -> None:
+@dataclass
+class ChatControls:
+    box: object            # container the conversation is drawn into (above the controls)
+    question: str | None
+    regenerate: bool
+
+
+def chat_controls(key: str) -> ChatControls:
+    """The conversation's place, its buttons and the chat box: drawn before the models finish loading."""
+    history = st.session_state.setdefault("chats", {}).setdefault(key, [])
+    box = st.container()
+    c1, c2 = st.columns(2)
+    regenerate = c1.button("↻ Regenerate", key="regenerate", disabled=not history, width="stretch")
+    if c2.button("✕ Clear chat", key="clear", disabled=not history, width="stretch"):
+        history.clear()
+    return ChatControls(box, st.chat_input("Ask about the video"), regenerate)
+
+
+def chat(assistant, watched, key: str, gen: GenerationSettings, controls: ChatControls) -> None:
     state = st.session_state
     history: list[dict] = state.setdefault("chats", {}).setdefault(key, [])
     pending = state.get("pending")
     if pending and pending["key"] == key:  # the last answer was stopped mid-way: keep what was written
         history.append({"role": "assistant", "content": pending["text"].strip() + " … (stopped)"})
         state.pending = None
-
-    for i, msg in enumerate(history):
-        with st.chat_message(msg["role"]):
-            st.markdown(msg["content"])
-            if msg["role"] == "assistant":
-                seek_buttons(msg["content"], key, watched.info.duration, i)
-
-    c1, c2 = st.columns(2)
-    regenerate = c1.button("↻ Regenerate", key="regenerate", disabled=not history, width="stretch")
-    if c2.button("✕ Clear chat", key="clear", disabled=not history, width="stretch"):
-        history.clear()
-        st.rerun()
-    question = st.chat_input("Ask about the video")
-    if regenerate and history and history[-1]["role"] == "assistant":
+    question = controls.question
+    if controls.regenerate and history and history[-1]["role"] == "assistant":
         history.pop()
         question = history.pop()["content"]
-    if question:
-        _answer(assistant, watched, key, question, history, gen)
+    with controls.box:
+        for i, msg in enumerate(history):
+            with st.chat_message(msg["role"]):
+                st.markdown(msg["content"])
+                if msg["role"] == "assistant":
+                    seek_buttons(msg["content"], key, watched.info.duration, i)
+        if question:
+            _answer(assistant, watched, key, question, history, gen)
 
 
 def _answer(assistant, watched, key, question, history, gen: GenerationSettings) -> None:

@@ -206,3 +206,14 @@ def test_closing_the_stream_early_stops_generation(assistant, clip_path, monkeyp
     stream.close()  # e.g. the user navigated away
     submit(lambda: None).result()  # wait until the model thread is idle
     assert lengths and lengths[0] < 400
+
+
+def test_untrained_projector_is_the_same_in_every_build(tiny):
+    from tests.helpers import tiny_assistant
+
+    a, b = tiny_assistant(*tiny), tiny_assistant(*tiny)
+    torch.manual_seed(123)  # the global RNG state must not matter
+    c = tiny_assistant(*tiny)
+    for x in (b, c):
+        for p, q in zip(a.model.multi_modal_projector.parameters(), x.model.multi_modal_projector.parameters()):
+            assert torch.equal(p, q)

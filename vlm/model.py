@@ -21,6 +21,7 @@ from vlm.projector import build_projector
 # The penalty should apply to generated tokens only: words from the prompt's facts are what answers should reuse.
 warnings.filterwarnings("ignore", message="Passing `repetition_penalty` with `inputs_embeds`")
 
+PROJECTOR_INIT_SEED = 0
 WEIGHTS_NAME = "model.safetensors"  # encoder + projector; the LLM is referenced by name or saved under llm/
 
 
@@ -33,9 +34,11 @@ class VideoLLM(nn.Module):
         self.vision_tower = vision_tower
         self.pooler = TokenPooler(config.pooling)
         hidden = language_model.get_input_embeddings().embedding_dim
-        self.multi_modal_projector = build_projector(config.projector, in_dim=vision_tower.dim, out_dim=hidden)
+        with torch.random.fork_rng(devices=[]):  # the same untrained projector in every process: same answers
+            torch.manual_seed(PROJECTOR_INIT_SEED)
+            self.multi_modal_projector = build_projector(config.projector, in_dim=vision_tower.dim, out_dim=hidden)
+            self._init_projector(language_model.get_input_embeddings().weight)
         self.language_model = language_model
-        self._init_projector(language_model.get_input_embeddings().weight)
 
     @torch.no_grad()
     def _init_projector(self, embed_weight: torch.Tensor) -> None:

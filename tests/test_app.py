@@ -1,0 +1,176 @@
+"""The Streamlit app through AppTest: a fake backend (fast, scripted answers) and the real tiny backend."""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app import backend
+from app.timestamps import find_timestamps
+from tests.helpers import tiny_assistant
+from vlm.data.synthetic import Scene, Shape, write_clip
+
+APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
+
+
+@pytest.fixture(scope="module")
+def videos_dir(tmp_path_factory) -> Path:
+    """A sample-clip folder in the shared-videos format, with two synthetic clips."""
+    root = tmp_path_factory.mktemp("videos")
+    rows = []
+    for name, direction in [("square_left", "left"), ("square_down", "down")]:
+        write_clip(Scene(shapes=(Shape("square", "red", 0.5, 0.5, direction, 0.2),), width=64, height=64,
+                         num_frames=24), root / "demo" / f"{name}.mp4")
+        rows.append({"path": f"demo/{name}.mp4", "split": "demo", "label": name, "text": name.replace("_", " ")})
+    with open(root / "manifest.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return root
+
+
+@dataclass
+class FakeConfig:
+    def video_grid(self, num_frames):
+        return num_frames, 2, 2
+
+
+class FakeAssistant:
+    """Scripted answers that mention a time; records what it was asked."""
+    config = FakeConfig()
+
+    def __init__(self):
+        self.asked: list[tuple[str, int]] = []
+        self.real = None
+
+    def watch(self, path, *, num_frames, **kwargs):
+        from types import SimpleNamespace
+
+        from vlm.perception import PerceptionContext, Segment
+        from vlm.video import probe
+
+        info = probe(path)
+        ts = np.linspace(0, info.duration, num_frames, endpoint=False)
+        ctx = PerceptionContext(info, ts.tolist(), [Segment(0, info.duration, [("fake thing", 0.9)], 10.0, "left")],
+                                motion_curve=[1.0] * num_frames)
+        return SimpleNamespace(path=str(path), info=info, timestamps=ts, context=ctx,
+                               preview=np.zeros((num_frames, 8, 8, 3), np.uint8))
+
+    def stream(self, video, question, history=(), **kwargs):
+        self.asked.append((question, len(history)))
+        yield from ["A red square ", "moves left ", f"at 0:01 (answer {len(self.asked)})."]
+
+
+@pytest.fixture
+def fake(monkeypatch, videos_dir):
+    monkeypatch.setenv("VLM_VIDEOS", str(videos_dir))
+    fake = FakeAssistant()
+    monkeypatch.setattr(backend, "load_assistant", lambda settings: fake)
+    monkeypatch.setattr(backend, "prefetch", lambda settings: None)
+    return fake
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _assistant_texts(at) -> list[str]:
+    return [m.markdown[0].value for m in at.chat_message if m.avatar == "assistant"]
+
+
+def test_sample_clip_loads_with_frames_and_token_budget(fake):
+    at = _app()
+    assert any("16 frames × 4 tokens = **64 video tokens**" in c.value for c in at.caption)
+    assert "fake thing" in at.code[0].value  # the perception panel
+
+
+def test_chat_turn_regenerate_and_clear(fake):
+    at = _app()
+    at.chat_input[0].set_value("Which way does it move?").run()
+    assert not at.exception
+    assert _assistant_texts(at) == ["A red square moves left at 0:01 (answer 1)."]
+    assert [b.label for b in at.button if b.label.startswith("▶")] == ["▶ 0:01"]
+    at.button(key="regenerate").click().run()
+    assert _assistant_texts(at) == ["A red square moves left at 0:01 (answer 2)."]
+    assert fake.asked == [("Which way does it move?", 0), ("Which way does it move?", 0)]
+    at.chat_input[0].set_value("And then?").run()
+    assert fake.asked[-1] == ("And then?", 2)  # multi-turn: the history goes along
+    at.button(key="clear").click().run()
+    assert _assistant_texts(at) == []
+
+
+def test_seek_button_moves_the_player(fake):
+    at = _app()
+    at.chat_input[0].set_value("When?").run()
+    next(b for b in at.button if b.label == "▶ 0:01").click().run()
+    assert not at.exception
+    assert at.session_state["seek"] and list(at.session_state["seek"].values()) == [1]
+    assert any("Playing from 0:01" in c.value for c in at.caption)
+
+
+def test_history_is_kept_per_video(fake):
+    at = _app()
+    at.chat_input[0].set_value("First clip?").run()
+    at.selectbox(key="sample").set_value(1).run()
+    assert _assistant_texts(at) == []
+    at.selectbox(key="sample").set_value(0).run()
+    assert len(_assistant_texts(at)) == 1
+
+
+def test_bad_uploads_show_specific_errors_and_keep_the_chat(fake, videos_dir):
+    at = _app()
+    at.radio(key="source").set_value("Upload").run()
+    good = (videos_dir / "demo" / "square_left.mp4").read_bytes()
+    at.file_uploader(key="upload").set_value(("mine.mp4", good, "video/mp4")).run()
+    assert not at.error and not at.exception
+    at.chat_input[0].set_value("What moves?").run()
+    assert len(_assistant_texts(at)) == 1
+    for name, data, reason in [("notes.txt", b"hello", "unsupported format '.txt'"),
+                               ("empty.mp4", b"", "the file is empty"),
+                               ("broken.mp4", b"\x00garbage" * 50, "not a readable video")]:
+        at.file_uploader(key="upload").set_value((name, data, "video/mp4")).run()
+        assert not at.exception
+        assert at.error and reason in at.error[0].value and name in at.error[0].value
+        assert len(_assistant_texts(at)) == 1  # the previous video and its chat are still there
+
+
+def test_upload_size_limit(fake, videos_dir, monkeypatch):
+    monkeypatch.setenv("VLM_MAX_UPLOAD_MB", "1")
+    at = _app()
+    at.radio(key="source").set_value("Upload").run()
+    at.file_uploader(key="upload").set_value(("big.mp4", b"x" * (2 * 2**20), "video/mp4")).run()
+    assert "big.mp4: 2 MB is over the 1 MB limit" in at.error[0].value
+
+
+def test_settings_change_resamples(fake):
+    at = _app()
+    at.slider(key="frames").set_value(8).run()
+    assert not at.exception
+    assert any("8 frames × 4 tokens = **32 video tokens**" in c.value for c in at.caption)
+
+
+def test_real_tiny_backend_end_to_end(monkeypatch, videos_dir, tiny):
+    """The same page with a real (tiny) VideoLLM: real decoding, encoding, perception and streaming."""
+    monkeypatch.setenv("VLM_VIDEOS", str(videos_dir))
+    assistant = tiny_assistant(*tiny)
+    monkeypatch.setattr(backend, "load_assistant", lambda settings: assistant)
+    monkeypatch.setattr(backend, "prefetch", lambda settings: None)
+    at = _app()
+    assert any("16 frames × 4 tokens = **64 video tokens**" in c.value for c in at.caption)
+    at.chat_input[0].set_value("which way does the red square move ?").run()
+    assert not at.exception
+    assert len(_assistant_texts(at)) == 1
+
+
+def test_find_timestamps():
+    text = "It starts at 0:05, jumps at 1:02:03 and lands 12s later (or 4.5 seconds), then 0:05 again; 99:99 no."
+    assert find_timestamps(text) == [("0:05", 5), ("1:02:03", 3723), ("12s", 12.0), ("4.5 seconds", 4.5)]
+    assert find_timestamps(text, duration=10) == [("0:05", 5), ("4.5 seconds", 4.5)]
+    assert find_timestamps("a 16:9 picture of 3 dogs, 2nd take") == []
