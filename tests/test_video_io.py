@@ -1,4 +1,5 @@
 import av
+import torch
 import numpy as np
 import pytest
 
@@ -126,3 +127,13 @@ def test_write_video_is_atomic_and_checks_sizes(tmp_path):
     with pytest.raises(ValueError, match="even frame sizes"):
         write_video(target, [np.zeros((63, 64, 3), np.uint8)], fps=10)
     assert not target.exists() and list(tmp_path.iterdir()) == []  # no half-written file left behind
+
+
+def test_multi_view_clips_and_crops(tmp_path):
+    from vlm.video import VideoTransform, load_views
+
+    path = write_clip(Scene(width=96, height=64, num_frames=30), tmp_path / "wide.mp4")
+    views = load_views(path, clip_len=4, stride=2, num_clips=3, num_crops=3, transform=VideoTransform(size=32))
+    assert tuple(views.shape) == (9, 4, 3, 32, 32)
+    assert not torch.equal(views[0], views[3])  # different clips (time)
+    assert not torch.equal(views[0], views[2])  # different crops (space)
