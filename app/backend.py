@@ -49,3 +49,19 @@ def _build(settings: ModelSettings):
 @st.cache_resource(show_spinner="Loading the models (once per process)…", max_entries=2)
 def load_assistant(settings: ModelSettings):
     return prefetch(settings).result()
+
+
+@st.cache_resource(show_spinner="Loading the text model for zero-shot ranking…")
+def load_ranker():
+    """The zero-shot harness's `semantic` method (its text side; frames come from the watched video)."""
+    from eval.zeroshot import build_method
+
+    return build_method("semantic")
+
+
+def rank_labels(watched, labels: list[str]) -> list[tuple[str, float]]:
+    """Labels ranked for the watched video, best first, with the semantic method's scores."""
+    ranker = load_ranker()
+    probs = watched.frame_probs.mean(0, keepdim=True)                         # (1, 1000)
+    scores = submit(ranker.score_texts, probs, labels).result()[0]
+    return sorted(zip(labels, scores.tolist()), key=lambda x: -x[1])

@@ -177,6 +177,40 @@ def cmd_setup(args) -> int:
     return 0
 
 
+def cmd_eval_zero_shot(args) -> int:
+    from eval.datasets import load_dataset
+    from eval.harness import ViewConfig, evaluate
+    from eval.zeroshot import DEFAULT_TEMPLATES, build_method
+
+    dataset = load_dataset(args.data, split=args.split, skip_bad=args.skip_bad, fmt=args.format,
+                           splits_dir=args.splits_dir)
+    kwargs: dict = {}
+    if args.method in ("semantic", "clip"):
+        kwargs["templates"] = tuple(args.template) if args.template else DEFAULT_TEMPLATES
+    if args.method == "semantic":
+        kwargs.update(top_k=args.top_k, precision=args.precision)
+    elif args.method == "clip":
+        kwargs["model"] = args.model
+    else:
+        kwargs.update(model_dir=args.model, adapter=args.adapter)
+    method = build_method(args.method, **kwargs)
+    views = ViewConfig(num_frames=args.frames, clips=args.clips, crops=args.crops)
+    report = evaluate(dataset, method, views, Path(args.out), use_cache=not args.no_cache, skip_bad=args.skip_bad,
+                      progress=not args.quiet, seed=args.seed)
+    if report is not None:
+        print(f"{dataset.name}: {report['num_clips']} clips, {report['num_classes']} classes "
+              f"(chance {report['chance']:.1%}) — top-1 {report['top1']:.1%}, top-5 {report['top5']:.1%}, "
+              f"mean per-class {report['mean_class_accuracy']:.1%}; report in {args.out}")
+    return 0
+
+
+def cmd_eval_compare(args) -> int:
+    from eval.report import compare_runs
+
+    print(compare_runs(Path(args.run1), Path(args.run2)))
+    return 0
+
+
 # --- helpers -------------------------------------------------------------------------------------------------
 
 
@@ -216,6 +250,33 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(p)
     _add_generation_args(p)
     p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("eval", help="evaluations (zero-shot classification, run comparison)")
+    esub = p.add_subparsers(dest="eval_command", required=True)
+    e = esub.add_parser("zero-shot", help="zero-shot video classification on a labelled dataset")
+    e.add_argument("data", help="manifest .csv, a folder of class folders, a UCF101/HMDB51 root or a Kinetics .csv")
+    e.add_argument("--split", help="manifest 'split' column value (e.g. actions), or the UCF/HMDB split number")
+    e.add_argument("--format", default="auto", choices=["auto", "manifest", "folder", "ucf101", "hmdb51", "kinetics"])
+    e.add_argument("--splits-dir", help="UCF101/HMDB51 split files folder, or the Kinetics videos folder")
+    e.add_argument("--method", default="semantic", choices=["semantic", "clip", "likelihood"])
+    e.add_argument("--model", help="clip: CLIP/SigLIP hub id or dir; likelihood: a saved VideoLLM folder")
+    e.add_argument("--adapter", help="likelihood: a LoRA adapter folder from `vlm finetune`")
+    e.add_argument("--frames", type=int, default=8, help="frames per view")
+    e.add_argument("--clips", type=int, default=1, help="temporal views per clip (scores averaged)")
+    e.add_argument("--crops", type=int, default=1, choices=[1, 3], help="spatial views per clip")
+    e.add_argument("--top-k", type=int, default=10, help="semantic: ImageNet classes per clip")
+    e.add_argument("--template", action="append", help="prompt template with {} (repeat for an ensemble)")
+    e.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp32"])
+    e.add_argument("--out", default="runs/zero-shot", help="report folder")
+    e.add_argument("--skip-bad", action="store_true", help="evaluate the usable clips, list the rest")
+    e.add_argument("--no-cache", action="store_true")
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--quiet", action="store_true", help="no progress bar")
+    e.set_defaults(func=cmd_eval_zero_shot)
+    e = esub.add_parser("compare", help="per-class difference between two zero-shot runs")
+    e.add_argument("run1")
+    e.add_argument("run2")
+    e.set_defaults(func=cmd_eval_compare)
 
     p = sub.add_parser("models", help="list encoders, projectors, samplers, LLMs and embedded weights")
     p.set_defaults(func=cmd_models)

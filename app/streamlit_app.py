@@ -24,7 +24,7 @@ with left:
         st.stop()
     strip = st.container()
 with right:
-    chat_tab, sees_tab = st.tabs(["Chat", "What the model sees"])
+    chat_tab, sees_tab, zs_tab = st.tabs(["Chat", "What the model sees", "Zero-shot"])
     with chat_tab:
         controls = views.chat_controls(key)
 
@@ -36,5 +36,7 @@ with strip:
     views.frame_strip(assistant, watched)
 with sees_tab:
     views.perception(watched)
+with zs_tab:
+    views.zero_shot(watched)
 with chat_tab:
     views.chat(assistant, watched, key, gen, controls)

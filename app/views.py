@@ -201,3 +201,39 @@ def perception(watched) -> None:
     st.line_chart(pd.DataFrame({"seconds": ctx.timestamps, "motion": ctx.motion_curve}).set_index("seconds"))
     if ctx.cuts:
         st.caption("Scene cuts at " + ", ".join(fmt(c) for c in ctx.cuts))
+
+
+DEFAULT_LABELS = "playing drums\nplaying guitar\nriding a bike\nwalking a dog\ncooking\ndancing\nswimming"
+
+
+def parse_labels(text: str) -> list[str]:
+    """One label per line, or comma-separated; blanks and repeats dropped, order kept."""
+    parts = [x.strip() for line in text.splitlines() for x in line.split(",")]
+    return list(dict.fromkeys(x for x in parts if x))
+
+
+def zero_shot(watched) -> None:
+    import altair as alt
+    import pandas as pd
+
+    st.markdown("Rank your own labels for this video (zero-shot: EfficientNet-Lite0's ImageNet view of the frames, "
+                "matched to your words with MiniLM — the harness's `semantic` method).")
+    text = st.text_area("Labels (one per line, or comma-separated)", DEFAULT_LABELS, key="zs_labels", height=150)
+    labels = parse_labels(text)
+    if len(labels) < 2:
+        st.warning("Give at least two labels to rank.")
+        return
+    if len(labels) > 200:
+        st.warning(f"{len(labels)} labels; ranking the first 200.")
+        labels = labels[:200]
+    cache = st.session_state.setdefault("zs_cache", {})
+    ckey = (watched.path, tuple(watched.selection.indices.tolist()), tuple(labels))
+    if ckey not in cache:
+        cache.clear()
+        cache[ckey] = backend.rank_labels(watched, labels)
+    ranked = cache[ckey]
+    st.caption(f"Best match: **{ranked[0][0]}**")
+    df = pd.DataFrame(ranked, columns=["label", "score"])
+    chart = alt.Chart(df).mark_bar().encode(x=alt.X("score:Q", title="score (cosine minus label prior)"),
+                                            y=alt.Y("label:N", sort="-x", title=None), tooltip=["label", "score"])
+    st.altair_chart(chart, width="stretch")

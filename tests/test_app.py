@@ -58,6 +58,7 @@ class FakeAssistant:
         ctx = PerceptionContext(info, ts.tolist(), [Segment(0, info.duration, [("fake thing", 0.9)], 10.0, "left")],
                                 motion_curve=[1.0] * num_frames)
         return SimpleNamespace(path=str(path), info=info, timestamps=ts, context=ctx,
+                               selection=SimpleNamespace(indices=np.arange(num_frames)),
                                preview=np.zeros((num_frames, 8, 8, 3), np.uint8))
 
     def stream(self, video, question, history=(), **kwargs):
@@ -71,6 +72,9 @@ def fake(monkeypatch, videos_dir):
     fake = FakeAssistant()
     monkeypatch.setattr(backend, "load_assistant", lambda settings: fake)
     monkeypatch.setattr(backend, "prefetch", lambda settings: None)
+    # Fake ranking (longest label first) so these tests stay fast; the real one is tested in test_real_models.
+    monkeypatch.setattr(backend, "rank_labels", lambda w, labels: sorted(((x, float(len(x))) for x in labels),
+                                                                         key=lambda x: -x[1]))
     return fake
 
 
@@ -162,11 +166,21 @@ def test_real_tiny_backend_end_to_end(monkeypatch, videos_dir, tiny):
     assistant = tiny_assistant(*tiny)
     monkeypatch.setattr(backend, "load_assistant", lambda settings: assistant)
     monkeypatch.setattr(backend, "prefetch", lambda settings: None)
+    monkeypatch.setattr(backend, "rank_labels", lambda w, labels: [(x, 0.0) for x in labels])
     at = _app()
     assert any("16 frames × 4 tokens = **64 video tokens**" in c.value for c in at.caption)
     at.chat_input[0].set_value("which way does the red square move ?").run()
     assert not at.exception
     assert len(_assistant_texts(at)) == 1
+
+
+def test_zero_shot_tab_ranks_typed_labels(fake):
+    at = _app()
+    at.text_area(key="zs_labels").set_value("cat, a dog running\nbird\nbird").run()
+    assert not at.exception
+    assert any("Best match: **a dog running**" in c.value for c in at.caption)
+    at.text_area(key="zs_labels").set_value("only one").run()
+    assert "at least two labels" in at.warning[0].value
 
 
 def test_find_timestamps():

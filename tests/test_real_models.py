@@ -50,3 +50,11 @@ def test_embedded_efficientnet_prefers_tf_normalisation():
         with torch.no_grad():
             probs[name] = enc(clip.pixel_values[None]).logits.softmax(-1)[0, drum].item()
     assert probs["tf"] > probs["imagenet"] + 0.1, probs
+
+
+def test_zero_shot_ranking_in_the_app_backend(real_assistant):
+    from app.backend import rank_labels
+
+    video = real_assistant.watch(shared_clip("demo/man_playing_drums.mp4"))
+    ranked = rank_labels(video, ["cooking pasta", "playing drums", "riding a horse", "swimming", "typing"])
+    assert ranked[0][0] == "playing drums", ranked

@@ -137,3 +137,13 @@ def test_multi_view_clips_and_crops(tmp_path):
     assert tuple(views.shape) == (9, 4, 3, 32, 32)
     assert not torch.equal(views[0], views[3])  # different clips (time)
     assert not torch.equal(views[0], views[2])  # different crops (space)
+
+
+def test_broken_duration_metadata_falls_back_to_an_exact_pyav_index():
+    """UCF101's remuxed mpeg4 mp4s carry no duration; decord refuses them, PyAV indexes their packets."""
+    from tests.conftest import shared_clip
+
+    reader = VideoReader(shared_clip("actions/Biking/v_Biking_g01_c01.mp4"))
+    assert reader.backend == "pyav" and len(reader) == 151
+    frames = reader.get_batch([150, 0, 75])
+    assert frames.shape == (3, 256, 340, 3) and frames.std() > 10

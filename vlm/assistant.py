@@ -41,6 +41,7 @@ class WatchedVideo:
     frames: np.ndarray                  # (T, h, w, 3) uint8 as decoded
     preview: np.ndarray                 # (T, S, S, 3) uint8: exactly what the encoder saw, before normalising
     video_features: torch.Tensor        # (1, num_video_tokens, D_llm)
+    frame_probs: torch.Tensor           # (T, 1000) ImageNet probabilities per frame (zero-shot ranking reuses them)
     context: PerceptionContext
 
     @property
@@ -106,7 +107,7 @@ class VideoAssistant:
         probs = self._frame_probs(encoded, frames)                        # (T, 1000)
         dt = (neighbours - idx) / reader.info.fps
         context = build_context(reader.info, selection.timestamps, frames, next_frames, dt, probs)
-        return WatchedVideo(str(path), reader.info, selection, frames, preview, features, context)
+        return WatchedVideo(str(path), reader.info, selection, frames, preview, features, probs, context)
 
     def _frame_probs(self, encoded, frames: np.ndarray) -> torch.Tensor:
         """ImageNet probabilities per frame: free when the encoder is the ImageNet classifier, else one more pass."""

@@ -53,3 +53,12 @@ def model_thread(fn):
     def wrapper(*args, **kwargs):
         return submit(fn, *args, **kwargs).result()
     return wrapper
+
+
+def partial_state():
+    """accelerate's process state. Without CUDA, ask for CPU explicitly: that is what makes a multi-process launch
+    (`accelerate launch --multi_gpu --num_processes N`, which runs torchrun) use gloo instead of staying single."""
+    import torch
+    from accelerate import PartialState
+
+    return PartialState(cpu=not torch.cuda.is_available())

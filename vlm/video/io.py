@@ -196,38 +196,40 @@ class _DecordImpl:
 
 
 class _PyAVImpl:
-    """Seek-and-decode reader for what decord cannot open. Frame i is the i-th decoded frame in pts order."""
+    """Seek-and-decode reader for what decord cannot open (e.g. mp4s with broken duration metadata).
+
+    It builds an exact frame index by demuxing the packets once (no decoding): frame i is the frame with the i-th
+    smallest pts, keyframes are known, and the frame rate comes from the timestamps themselves.
+    """
 
     def __init__(self, path: Path, size: tuple[int, int] | None, meta: tuple[int, int, str]):
         import av
 
         try:
             self._container = av.open(str(path))
-        except (av.FFmpegError, UnicodeDecodeError, ValueError) as e:
+            self._stream = s = self._container.streams.video[0]
+            pts, keys = [], []
+            for packet in self._container.demux(s):
+                if packet.pts is not None and packet.size:
+                    pts.append(packet.pts)
+                    keys.append(packet.is_keyframe)
+        except (av.FFmpegError, UnicodeDecodeError, ValueError, IndexError) as e:
             raise VideoReadError(path, f"not a readable video ({_first_line(e)})") from None
-        if not self._container.streams.video:
-            raise VideoReadError(path, "the file has no video stream")
-        self._stream = s = self._container.streams.video[0]
+        order = np.argsort(pts, kind="stable")
+        self._pts = np.asarray(pts, dtype=np.int64)[order]
+        self._keys = np.flatnonzero(np.asarray(keys, dtype=bool)[order]) if pts else np.zeros(0, np.int64)
+        n = len(self._pts)
+        span = float((self._pts[-1] - self._pts[0]) * s.time_base) if n > 1 else 0.0
         rate = s.average_rate or s.guessed_rate
-        if not rate:
+        fps = (n - 1) / span if span > 0 else float(rate or 0)
+        if n and not fps > 0:
             raise VideoReadError(path, "the video stream has no frame rate")
-        fps = float(rate)
-        n = s.frames
-        if not n and s.duration:
-            n = int(round(float(s.duration * s.time_base) * fps))
-        if not n and self._container.duration:
-            n = int(self._container.duration / 1e6 * fps)
-        self.info = VideoInfo(str(path), int(n or 0), fps, s.codec_context.width, s.codec_context.height,
-                              s.codec_context.name)
-        self.path, self._size, self._rate = path, size, Fraction(rate)
+        self.info = VideoInfo(str(path), n, fps, s.codec_context.width, s.codec_context.height, s.codec_context.name)
+        self.path, self._size = path, size
+        self._frames, self._last_pts = None, None  # the decoder's position, to decode forward without seeking
 
     def key_indices(self) -> np.ndarray:
-        return np.asarray([0], dtype=np.int64)  # unknown without a full demux; callers treat it as "no help"
-
-    def _to_pts(self, index: int) -> int:
-        s = self._stream
-        start = s.start_time or 0
-        return start + int(Fraction(index) / self._rate / s.time_base)
+        return self._keys.astype(np.int64)
 
     def get_batch(self, idx: np.ndarray) -> np.ndarray:
         import av
@@ -241,17 +243,23 @@ class _PyAVImpl:
         return np.stack([out[i] for i in idx.tolist()])
 
     def _decode_at(self, target: int) -> np.ndarray:
-        pts = self._to_pts(target)
-        self._container.seek(pts, stream=self._stream, backward=True, any_frame=False)
-        frame = None
-        for frame in self._container.decode(self._stream):
-            if frame.pts is not None and frame.pts >= pts - self._stream.time_base.denominator // 1000:
-                break
-        if frame is None:
-            raise VideoReadError(self.path, f"cannot decode frame {target} of {self.info.num_frames}")
-        if self._size:
-            frame = frame.reformat(width=self._size[0], height=self._size[1])
-        return frame.to_ndarray(format="rgb24")
+        pts = int(self._pts[target])
+        key_before = int(self._pts[self._keys[np.searchsorted(self._keys, target, side="right") - 1]]) \
+            if len(self._keys) and self._keys[0] <= target else int(self._pts[0])
+        if self._last_pts is None or not (key_before <= self._last_pts < pts):
+            self._container.seek(pts, stream=self._stream, backward=True, any_frame=False)
+            self._frames = self._container.decode(self._stream)
+        for frame in self._frames:
+            if frame.pts is None:
+                continue
+            self._last_pts = frame.pts
+            if frame.pts >= pts:
+                if self._size:
+                    frame = frame.reformat(width=self._size[0], height=self._size[1])
+                return frame.to_ndarray(format="rgb24")
+        self._last_pts = None
+        raise VideoReadError(self.path, f"cannot decode frame {target} of {self.info.num_frames} "
+                                        f"(corrupt or truncated stream)")
 
 
 def _first_line(e: BaseException) -> str:
