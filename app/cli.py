@@ -57,6 +57,10 @@ def load_assistant_from_args(args):
 
     if args.model:
         assistant = VideoAssistant.from_pretrained(args.model)
+        if args.adapter:
+            assistant.load_adapter(args.adapter)
+    elif args.adapter:
+        assistant = VideoAssistant.from_adapter(args.adapter)
     else:
         config = VideoLLMConfig()
         if args.llm:
@@ -64,8 +68,6 @@ def load_assistant_from_args(args):
         if args.encoder:
             config.encoder = args.encoder
         assistant = VideoAssistant.build(config)
-    if getattr(args, "adapter", None):
-        raise CLIError("--adapter needs adapters trained by `vlm finetune`, which is not available yet")
     return assistant
 
 
@@ -211,6 +213,50 @@ def cmd_eval_compare(args) -> int:
     return 0
 
 
+def cmd_finetune(args) -> int:
+    from adapters.lora import LoraSpec
+    from adapters.train import TrainArgs, main as train
+
+    targs = TrainArgs(stage=args.stage, max_steps=args.max_steps, batch_size=args.batch_size,
+                      grad_accum=args.grad_accum, lr=args.lr, projector_lr=args.projector_lr,
+                      save_every=args.save_every, keep_last=args.keep_last, seed=args.seed, num_frames=args.frames,
+                      pooling=args.pooling, perception=args.perception, train_encoder=args.train_encoder,
+                      init_from=args.init_from, mixed_precision=args.mixed_precision, llm=args.llm,
+                      lora=LoraSpec(r=args.lora_r, alpha=args.lora_alpha, dropout=args.lora_dropout,
+                                    target_modules=tuple(args.lora_target or LoraSpec().target_modules)))
+    summary = train(args.data, args.out, targs, resume=args.resume, progress=not args.quiet)
+    if summary["losses"]:
+        print(f"{summary['steps']} steps, final loss {summary['losses'][-1]:.4f}, "
+              f"{summary['samples_per_s']:.1f} samples/s; adapter in {args.out}")
+    return 0
+
+
+def cmd_data_synth(args) -> int:
+    from adapters.data import write_synthetic_set
+
+    files = write_synthetic_set(args.out, args.n, seed=args.seed, progress=not args.quiet)
+    print("\n".join(f"{k}: {v}" for k, v in files.items()))
+    return 0
+
+
+def cmd_data_pseudo_caption(args) -> int:
+    from adapters.data import pseudo_captions
+    from vlm.assistant import VideoAssistant
+
+    n = pseudo_captions(VideoAssistant.build(), args.videos, args.out)
+    print(f"{n} captions written to {args.out}; edit them, then `vlm finetune --data {args.out}`")
+    return 0
+
+
+def cmd_adapters_merge(args) -> int:
+    from vlm.assistant import VideoAssistant
+
+    assistant = VideoAssistant.from_adapter(args.adapter)
+    out = assistant.save_pretrained(args.out, include_llm=True)
+    print(f"merged model written to {out}; chat with `vlm chat VIDEO --model {out}`")
+    return 0
+
+
 # --- helpers -------------------------------------------------------------------------------------------------
 
 
@@ -277,6 +323,53 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("run1")
     e.add_argument("run2")
     e.set_defaults(func=cmd_eval_compare)
+
+    p = sub.add_parser("finetune", help="train an adapter (projector alignment, then LoRA) on your clips")
+    p.add_argument("--data", required=True, help="LLaVA-style .jsonl, a video,caption .csv, or a folder of clips + .txt")
+    p.add_argument("--stage", default="lora", choices=["align", "lora"])
+    p.add_argument("--out", required=True, help="adapter folder to write")
+    p.add_argument("--max-steps", type=int, default=300)
+    p.add_argument("--save-every", type=int, default=100)
+    p.add_argument("--keep-last", type=int, default=2, help="checkpoints kept")
+    p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
+    p.add_argument("--init-from", help="an adapter folder to start from (e.g. the align stage's output)")
+    p.add_argument("--batch-size", type=int, default=4, help="per process")
+    p.add_argument("--grad-accum", type=int, default=1)
+    p.add_argument("--lr", type=float, default=5e-4, help="LoRA learning rate")
+    p.add_argument("--projector-lr", type=float, default=1e-3)
+    p.add_argument("--frames", type=int, default=8)
+    p.add_argument("--pooling", type=int, default=2, help="tokens per frame side")
+    p.add_argument("--perception", action="store_true", help="also train with the perception facts in the prompt")
+    p.add_argument("--train-encoder", action="store_true")
+    p.add_argument("--lora-r", type=int, default=16)
+    p.add_argument("--lora-alpha", type=int, default=32)
+    p.add_argument("--lora-dropout", type=float, default=0.05)
+    p.add_argument("--lora-target", action="append", help="LoRA target module (repeat); default: attention + MLP")
+    p.add_argument("--mixed-precision", default="no", choices=["no", "bf16"])
+    p.add_argument("--llm", help="LLM to adapt (default: the embedded SmolLM2)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_finetune)
+
+    p = sub.add_parser("data", help="make training data")
+    dsub = p.add_subparsers(dest="data_command", required=True)
+    d = dsub.add_parser("synth", help="synthetic clips with motion and appearance questions")
+    d.add_argument("--out", required=True)
+    d.add_argument("--n", type=int, default=200, help="clips (4 questions each; 20%% held out in test.jsonl)")
+    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--quiet", action="store_true")
+    d.set_defaults(func=cmd_data_synth)
+    d = dsub.add_parser("pseudo-caption", help="captions for your clips from the perception context, to edit")
+    d.add_argument("--videos", required=True)
+    d.add_argument("--out", required=True, help="a video,caption .csv")
+    d.set_defaults(func=cmd_data_pseudo_caption)
+
+    p = sub.add_parser("adapters", help="adapter utilities")
+    asub = p.add_subparsers(dest="adapters_command", required=True)
+    a = asub.add_parser("merge", help="merge an adapter's LoRA into the LLM and save a full model folder")
+    a.add_argument("adapter")
+    a.add_argument("--out", required=True)
+    a.set_defaults(func=cmd_adapters_merge)
 
     p = sub.add_parser("models", help="list encoders, projectors, samplers, LLMs and embedded weights")
     p.set_defaults(func=cmd_models)

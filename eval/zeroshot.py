@@ -172,13 +172,18 @@ class LikelihoodMethod:
     name = "likelihood"
     QUESTION = "What is the person in the video doing?"
 
-    def __init__(self, *, model_dir: str | None = None, adapter: str | None = None, with_labels: bool = True):
+    def __init__(self, *, model_dir: str | None = None, adapter: str | None = None, with_labels: bool | None = None):
         from vlm.assistant import VideoAssistant
 
-        self.assistant = VideoAssistant.from_pretrained(model_dir) if model_dir else VideoAssistant.build()
-        if adapter:
-            self.assistant.load_adapter(adapter)
-        self.adapter, self.model_dir, self.with_labels = adapter, model_dir, with_labels
+        if model_dir:
+            self.assistant = VideoAssistant.from_pretrained(model_dir)
+            if adapter:
+                self.assistant.load_adapter(adapter)
+        else:
+            self.assistant = VideoAssistant.from_adapter(adapter) if adapter else VideoAssistant.build()
+        # Label hints by default only where the model was set up to read facts (adapters trained without them).
+        self.with_labels = self.assistant.config.perception if with_labels is None else with_labels
+        self.adapter, self.model_dir = adapter, model_dir
         self.transform = self.assistant.processor.transform
         self.feature_key = f"videollm-{model_dir or 'embedded'}-{adapter or 'base'}"
 
@@ -197,11 +202,11 @@ class LikelihoodMethod:
     def _prompt(self, feats: dict[str, torch.Tensor]) -> str:
         from vlm.perception import top_labels
 
-        hint = ""
+        facts = None
         if self.with_labels and "probs" in feats:
-            hint = "Objects seen: " + ", ".join(n for n, _ in top_labels(feats["probs"].mean(0), k=5)) + ".\n"
-        msgs = [{"role": "user", "content": f"{self.assistant.config.video_token}\n{hint}{self.QUESTION}"}]
-        return self.assistant.processor.chat_text(msgs) + "The person is "
+            facts = "Objects seen: " + ", ".join(n for n, _ in top_labels(feats["probs"].mean(0), k=5)) + "."
+        proc = self.assistant.processor
+        return proc.chat_text(proc.conversation([{"role": "user", "content": self.QUESTION}], facts)) + "The person is "
 
     @torch.inference_mode()
     def scores(self, features: list[dict[str, torch.Tensor]], dataset: Dataset) -> torch.Tensor:

@@ -24,12 +24,6 @@ from vlm.runtime import model_thread, submit
 from vlm.video.io import VideoInfo, VideoReader
 from vlm.video.sampling import FrameSelection, sample_frames
 
-SYSTEM_PROMPT = (
-    "You are a video assistant. Vision models watched the video and wrote down the facts below: the objects "
-    "they recognised with their confidence, how much and which way things move, and scene cuts, with times "
-    "as m:ss. Answer the user's question in one or two short sentences using only these facts. "
-    "Mention times when they help. If the facts do not answer the question, say so."
-)
 MOTION_GAP_S = 0.2  # seconds between a sampled frame and its neighbour used for optical flow
 
 
@@ -69,6 +63,26 @@ class VideoAssistant:
         model = VideoLLM(config, language_model=language_model,
                          vision_tower=build_encoder(config.encoder, **config.encoder_kwargs))
         return cls(model.eval(), processor)
+
+    @model_thread
+    def load_adapter(self, adapter_dir: str | Path) -> "VideoAssistant":
+        """Apply an adapter from `vlm finetune` (projector + LoRA merged into the LLM) and adopt the frame count and
+        prompt format it was trained with. The model must match its LLM, encoder, pooling and projector."""
+        from vlm.adapter import adapter_config, load_adapter_weights
+
+        trained = adapter_config(adapter_dir)
+        load_adapter_weights(self.model, adapter_dir)
+        self.config.num_frames, self.config.perception = trained.num_frames, trained.perception
+        return self
+
+    @classmethod
+    def from_adapter(cls, adapter_dir: str | Path, *, dtype: torch.dtype | None = None) -> "VideoAssistant":
+        """The embedded (or named) models set up as the adapter was trained, with the adapter applied."""
+        from vlm.adapter import adapter_config
+
+        config = adapter_config(adapter_dir)
+        config.video_token_id = None  # the processor sets it for this tokenizer
+        return cls.build(config, dtype=dtype).load_adapter(adapter_dir)
 
     def save_pretrained(self, out_dir: str | Path, *, include_llm: bool = False) -> Path:
         """The model (config.json + model.safetensors [+ llm/]) and the tokenizer, loadable by from_pretrained."""
@@ -122,12 +136,9 @@ class VideoAssistant:
 
     # --- talking -----------------------------------------------------------------------------------------
     def messages(self, video: WatchedVideo, question: str, history: Sequence[dict] = ()) -> list[dict]:
-        """System prompt, then the first user turn carrying `<video>` and the facts, then the history."""
-        facts = f"Facts about the video:\n{video.context.to_text()}\n\n" if self.config.perception else ""
-        turns = list(history) + [{"role": "user", "content": question}]
-        first = dict(turns[0])
-        first["content"] = f"{self.config.video_token}\n{facts}Question: {first['content']}"
-        return [{"role": "system", "content": SYSTEM_PROMPT}, first, *turns[1:]]
+        """The conversation so far plus the new question, in the prompt format training uses too."""
+        facts = video.context.to_text() if self.config.perception else None
+        return self.processor.conversation(list(history) + [{"role": "user", "content": question}], facts)
 
     def stream(self, video: WatchedVideo, question: str, history: Sequence[dict] = (), *,
                max_new_tokens: int = 160, temperature: float = 0.0, seed: int = 0,

@@ -10,6 +10,14 @@ import torch
 from vlm.config import VideoLLMConfig
 from vlm.constants import IGNORE_INDEX
 
+SYSTEM_WITH_FACTS = (
+    "You are a video assistant. Vision models watched the video and wrote down the facts below: the objects "
+    "they recognised with their confidence, how much and which way things move, and scene cuts, with times "
+    "as m:ss. Answer the user's question in one or two short sentences using only these facts. "
+    "Mention times when they help. If the facts do not answer the question, say so."
+)
+SYSTEM_VIDEO_ONLY = "You are a video assistant. Answer questions about the video briefly."
+
 
 class VideoLLMProcessor:
     def __init__(self, tokenizer, config: VideoLLMConfig):
@@ -27,6 +35,15 @@ class VideoLLMProcessor:
         self.transform = config.transform()
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
+
+    def conversation(self, turns: list[dict], facts: str | None = None) -> list[dict]:
+        """System prompt, then the first user turn carrying `<video>` (and the perception facts, when given),
+        then the rest. One format for chat and for fine-tuning, so adapters see at inference what they learnt on."""
+        first = dict(turns[0])
+        facts_block = f"Facts about the video:\n{facts}\n\n" if facts else ""
+        first["content"] = f"{self.config.video_token}\n{facts_block}Question: {first['content']}"
+        system = SYSTEM_WITH_FACTS if facts else SYSTEM_VIDEO_ONLY
+        return [{"role": "system", "content": system}, first, *turns[1:]]
 
     def expand_video_tokens(self, text: str, num_frames: int) -> str:
         return text.replace(self.config.video_token, self.config.video_token * self.config.num_video_tokens(num_frames))
