@@ -22,6 +22,7 @@ class ModelSettings:
     """What needs a different model (cached separately); per-question settings live in the page."""
     encoder: str = "efficientnet-lite0"
     pooling: int = 2
+    adapter: str = ""   # an adapter folder from `vlm finetune` (its own pooling and frames then apply)
 
 
 _lock = threading.Lock()
@@ -41,6 +42,9 @@ def _build(settings: ModelSettings):
     from vlm.assistant import VideoAssistant
     from vlm.config import VideoLLMConfig
     from vlm.pooling import PoolingConfig
+
+    if settings.adapter:
+        return VideoAssistant.from_adapter(settings.adapter)
 
     config = VideoLLMConfig(encoder=settings.encoder, pooling=PoolingConfig(spatial=settings.pooling))
     return VideoAssistant.build(config)

@@ -257,6 +257,33 @@ def cmd_adapters_merge(args) -> int:
     return 0
 
 
+def cmd_generate(args) -> int:
+    from vlm.generation import Planner, generate
+
+    res = generate(args.prompt, args.output, planner=Planner(llm=args.llm), num_frames=args.frames, fps=args.fps,
+                   size=args.size, seed=args.seed)
+    plan_json = res.plan.model_dump_json(indent=2)
+    print(plan_json)
+    if args.plan_out:
+        Path(args.plan_out).write_text(plan_json + "\n")
+    v = res.verification
+    print(f"\nvideo: {res.video} ({args.frames} frames, {args.size}x{args.size}, {args.fps:g} fps)")
+    print(f"plan adherence: {v.score:.0%} (" + ", ".join(f"{c.name} {c.position:.0%}" for c in v.entities) + ")"
+          + (" — re-planned once" if res.replanned else ""))
+    print(f"seconds: plan {res.seconds['plan']}, render {res.seconds['render']}, verify {res.seconds['verify']}")
+    return 0
+
+
+def cmd_render(args) -> int:
+    from vlm.generation import ProceduralRenderer, parse_plan, render_video, verify
+
+    plan = parse_plan(Path(args.plan).read_text())
+    out = render_video(plan, args.output, renderer=ProceduralRenderer(motion_blur=args.motion_blur, labels=args.labels),
+                       num_frames=args.frames, fps=args.fps, size=args.size, seed=args.seed)
+    print(f"video: {out}; plan adherence {verify(out, plan).score:.0%}")
+    return 0
+
+
 # --- helpers -------------------------------------------------------------------------------------------------
 
 
@@ -370,6 +397,28 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("adapter")
     a.add_argument("--out", required=True)
     a.set_defaults(func=cmd_adapters_merge)
+
+    p = sub.add_parser("generate", help="plan a video with the LLM, render it and check it follows the plan")
+    p.add_argument("prompt")
+    p.add_argument("-o", "--output", required=True, help="an .mp4 to write")
+    p.add_argument("--frames", type=int, default=48)
+    p.add_argument("--fps", type=float, default=12)
+    p.add_argument("--size", type=int, default=256)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--plan-out", help="also write the plan as JSON")
+    p.add_argument("--llm", help="the planning LLM (default: the embedded SmolLM2)")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("render", help="render a hand-written plan.json")
+    p.add_argument("plan")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--frames", type=int, default=48)
+    p.add_argument("--fps", type=float, default=12)
+    p.add_argument("--size", type=int, default=256)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--motion-blur", type=int, default=1, help="sub-frames averaged per frame")
+    p.add_argument("--labels", action="store_true", help="draw entity names")
+    p.set_defaults(func=cmd_render)
 
     p = sub.add_parser("models", help="list encoders, projectors, samplers, LLMs and embedded weights")
     p.set_defaults(func=cmd_models)

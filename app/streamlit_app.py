@@ -5,6 +5,8 @@
 The page draws the player and the chat box first and loads the models in the background (`backend.prefetch`),
 so it is interactive before the models are ready.
 """
+import dataclasses
+
 import streamlit as st
 
 from app import backend, views
@@ -29,6 +31,8 @@ with right:
         controls = views.chat_controls(key)
 
 assistant = backend.load_assistant(model_settings)
+if model_settings.adapter:  # an adapter sees as many frames as it was trained on
+    gen = dataclasses.replace(gen, num_frames=assistant.config.num_frames, fps=None)
 with strip:
     watched = views.watch(assistant, path, key, gen)
     if watched is None:

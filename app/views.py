@@ -29,6 +29,14 @@ def sidebar() -> tuple[backend.ModelSettings, GenerationSettings]:
         st.header("Settings")
         encoder = st.selectbox("Encoder", backend.ENCODER_CHOICES, key="encoder")
         pooling = st.selectbox("Token pooling", list(backend.POOLING_CHOICES), key="pooling")
+        adapter = st.text_input("Adapter folder (from `vlm finetune`)", key="adapter",
+                                placeholder="e.g. runs/my-adapter").strip()
+        if adapter:
+            if not (Path(adapter).expanduser() / "videollm_config.json").is_file():
+                st.error(f"{adapter}: not an adapter folder (no videollm_config.json); using no adapter")
+                adapter = ""
+            else:
+                st.caption("The adapter's own pooling, frame count and prompt format apply.")
         num_frames = st.slider("Frames", 4, 32, 16, step=4, key="frames")
         use_fps = st.toggle("Sample at a fixed rate", key="use_fps")
         fps = st.number_input("Frames per second", 0.1, 10.0, 1.0, key="fps") if use_fps else None
@@ -36,7 +44,8 @@ def sidebar() -> tuple[backend.ModelSettings, GenerationSettings]:
         temperature = st.slider("Temperature (0 = greedy)", 0.0, 1.5, 0.0, step=0.1, key="temperature")
         seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="seed")
         st.caption(f"Uploads up to {max_upload_mb()} MB ({', '.join(e[1:] for e in ACCEPTED)}).")
-    return (backend.ModelSettings(encoder, backend.POOLING_CHOICES[pooling]),
+    return (backend.ModelSettings(encoder, backend.POOLING_CHOICES[pooling], str(Path(adapter).expanduser()) if adapter
+                                  else ""),
             GenerationSettings(num_frames, fps, max_new, temperature, int(seed)))
 
 

@@ -183,6 +183,17 @@ def test_zero_shot_tab_ranks_typed_labels(fake):
     assert "at least two labels" in at.warning[0].value
 
 
+def test_adapter_folder_setting(fake, tmp_path, monkeypatch):
+    seen = []
+    monkeypatch.setattr(backend, "load_assistant", lambda settings: seen.append(settings) or fake)
+    at = _app()
+    at.text_input(key="adapter").set_value(str(tmp_path / "nothing")).run()
+    assert "not an adapter folder" in at.error[0].value and seen[-1].adapter == ""
+    (tmp_path / "videollm_config.json").write_text("{}")
+    at.text_input(key="adapter").set_value(str(tmp_path)).run()
+    assert not at.error and seen[-1].adapter == str(tmp_path)
+
+
 def test_find_timestamps():
     text = "It starts at 0:05, jumps at 1:02:03 and lands 12s later (or 4.5 seconds), then 0:05 again; 99:99 no."
     assert find_timestamps(text) == [("0:05", 5), ("1:02:03", 3723), ("12s", 12.0), ("4.5 seconds", 4.5)]

@@ -1,0 +1,146 @@
+"""Plan schema and repair, interpolation, constrained decoding with a tiny byte-level LM, rendering determinism,
+the verifier catching a wrong video, the closed loop re-planning, and the CLI."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from vlm.generation.plan import PlanError, interpolate, llm_schema, parse_plan
+from vlm.generation.planner import EXAMPLES
+from vlm.generation.render import ProceduralRenderer, render_video
+from vlm.generation.verify import verify
+
+BALL = EXAMPLES[0][1]
+
+
+def _plan_json(**over) -> str:
+    d = json.loads(BALL.model_dump_json())
+    d.update(over)
+    return json.dumps(d)
+
+
+def test_schema_rejects_bad_plans_with_reasons():
+    assert parse_plan(_plan_json()).entities[0].shape == "ball"
+    bad_entity = dict(json.loads(BALL.model_dump_json())["entities"][0])
+    cases = {
+        "not valid JSON": "{'background': 'sky'",
+        "colour": _plan_json(entities=[{**bad_entity, "colour": "plaid"}]),
+        "boxes": _plan_json(entities=[{**bad_entity, "boxes": [[0, 0, 10, 10]] * 2}]),
+        "positive width": _plan_json(entities=[{**bad_entity, "boxes": [[0, 0, 0, 10]] * 3}]),
+        "unique": _plan_json(entities=[bad_entity, bad_entity]),
+        "captions": _plan_json(captions=["one"]),
+    }
+    for reason, text in cases.items():
+        with pytest.raises(PlanError, match=reason):
+            parse_plan(text)
+
+
+def test_repair_keeps_boxes_inside_the_canvas():
+    e = dict(json.loads(BALL.model_dump_json())["entities"][0], boxes=[[95, 90, 20, 20]] * 3)
+    plan = parse_plan(_plan_json(entities=[e]))
+    assert plan.entities[0].boxes[0] == [80, 80, 20, 20]
+
+
+def test_interpolation_hits_keyframes_and_eases():
+    keys = [[0, 0, 10, 10], [50, 0, 10, 10], [100, 0, 10, 10]]
+    track = interpolate(keys, 49)
+    assert track.shape == (49, 4)
+    assert np.allclose(track[[0, 24, 48]], keys)
+    steps = np.diff(track[:25, 0])
+    assert steps[0] < steps[12] and steps[-1] < steps[12]  # eased: slow, fast, slow
+    assert np.allclose(np.diff(interpolate(keys, 49, easing=False)[:25, 0]), 50 / 24)
+
+
+def test_rendering_is_deterministic_under_a_seed():
+    night = BALL.model_copy(update={"background": "night"})
+    a = list(ProceduralRenderer().frames(night, num_frames=4, size=64, seed=3))
+    b = list(ProceduralRenderer().frames(night, num_frames=4, size=64, seed=3))
+    c = list(ProceduralRenderer().frames(night, num_frames=4, size=64, seed=4))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert not np.array_equal(a[0], c[0])  # the stars moved with the seed
+    blurred = list(ProceduralRenderer(motion_blur=3).frames(night, num_frames=4, size=64, seed=3))
+    assert not np.array_equal(a[1], blurred[1])
+
+
+def test_verifier_passes_the_right_video_and_catches_a_wrong_one(tmp_path):
+    video = render_video(BALL, tmp_path / "ball.mp4", num_frames=24, size=128)
+    assert verify(video, BALL).score > 0.9
+    reversed_ = BALL.model_copy(deep=True)
+    reversed_.entities[0].boxes = reversed_.entities[0].boxes[::-1]  # planned right-to-left
+    assert verify(video, reversed_).score < 0.3
+    recoloured = BALL.model_copy(deep=True)
+    recoloured.entities[0].colour = "blue"  # no blue ball in the video
+    assert verify(video, recoloured).score < 0.5
+    grows = BALL.model_copy(deep=True)
+    grows.entities[0].boxes = [[5, 55, 15, 15], [45, 50, 20, 20], [75, 45, 25, 25]]
+    assert verify(video, grows).entities[0].size == 0.0  # the rendered ball kept its size
+
+
+def test_closed_loop_replans_when_the_video_fails_its_plan(tmp_path):
+    from vlm.generation.pipeline import generate
+    from vlm.generation.planner import PlanResult
+
+    invisible = BALL.model_copy(deep=True)
+    invisible.entities[0].colour, invisible.entities[0].shape = "white", "circle"
+    invisible = invisible.model_copy(update={"background": "white"})   # a white disc on white: nothing to track
+    plans = iter([invisible, BALL.model_copy(update={"background": "white"})])
+
+    class ScriptedPlanner:
+        def plan(self, prompt, *, seed=0):
+            return PlanResult(next(plans), 1, 0.0, 0, [])
+
+    res = generate("a ball rolls right", tmp_path / "out.mp4", planner=ScriptedPlanner(), num_frames=24, size=128)
+    assert res.replanned and res.plan.entities[0].colour == "red" and res.verification.score > 0.9
+    assert res.attempts == 2 and sorted(p.name for p in tmp_path.iterdir()) == ["out.mp4"]
+
+
+def _byte_lm():
+    """A 2-layer Llama over a pure byte-level vocabulary: it can write any text, so any JSON."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
+
+    vocab = {c: i for i, c in enumerate(bytes_to_unicode().values())}
+    vocab["<|endoftext|>"] = len(vocab)
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=[]))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>")
+    torch.manual_seed(0)
+    cfg = LlamaConfig(vocab_size=len(fast), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                      num_attention_heads=4, num_key_value_heads=2, eos_token_id=fast.eos_token_id)
+    return LlamaForCausalLM(cfg).eval(), fast
+
+
+def test_constrained_decoding_makes_even_a_random_model_write_schema_json():
+    from vlm.generation.constrained import generate_json
+
+    model, tok = _byte_lm()
+    ids = tok("plan: a ball", add_special_tokens=False)["input_ids"]
+    texts = [generate_json(model, tok, ids, llm_schema(), max_new_tokens=3000, temperature=1.0, seed=s)[0]
+             for s in range(2)]
+    for text in texts:
+        data = json.loads(text)
+        assert list(data) == ["background", "entities", "captions"] and len(data["captions"]) == 3
+        for e in data["entities"]:
+            assert len(e["boxes"]) == 3 and all(len(b) == 4 and all(v % 5 == 0 and 0 <= v <= 100 for v in b)
+                                                for b in e["boxes"])
+    text, stats = generate_json(model, tok, ids, llm_schema(), max_new_tokens=3000)
+    assert stats["forced"] > 0 and stats["forward_passes"] < stats["tokens"]  # forced tokens skip the model
+    with pytest.raises(ValueError, match="did not finish within 5 tokens"):
+        generate_json(model, tok, ids, llm_schema(), max_new_tokens=5)
+
+
+def test_render_cli_and_bad_plan_file(tmp_path, capsys):
+    from app.cli import main
+
+    plan = tmp_path / "plan.json"
+    plan.write_text(BALL.model_dump_json())
+    assert main(["render", str(plan), "-o", str(tmp_path / "v.mp4"), "--frames", "12", "--size", "96"]) == 0
+    assert "plan adherence" in capsys.readouterr().out and (tmp_path / "v.mp4").exists()
+    plan.write_text('{"background": "mars"}')
+    assert main(["render", str(plan), "-o", str(tmp_path / "w.mp4")]) == 2
+    assert "does not fit the schema" in capsys.readouterr().err

@@ -1,0 +1,109 @@
+"""The scene plan the LLM writes: a pydantic schema, its repair, and keyframe interpolation with easing.
+
+Coordinates are percent of the canvas on a 5-point grid (0, 5, ..., 100): small integers are few tokens and easy
+for a small LLM, and the grid bounds every value. A box is [x, y, w, h] with (x, y) its top-left corner.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+GRID = tuple(range(0, 101, 5))
+Coord = Literal[GRID]  # type: ignore[valid-type]
+SHAPES = ("circle", "square", "triangle", "star", "ball", "car", "tree", "house", "person", "sun", "cloud", "fish")
+COLOURS = {  # RGB
+    "red": (220, 40, 40), "green": (40, 170, 60), "blue": (40, 80, 220), "yellow": (240, 210, 40),
+    "orange": (245, 140, 30), "purple": (150, 60, 190), "pink": (240, 120, 180), "brown": (130, 80, 40),
+    "white": (245, 245, 245), "black": (25, 25, 25), "grey": (128, 128, 128), "cyan": (40, 200, 220),
+}
+BACKGROUNDS = ("sky", "grass", "night", "sand", "sea", "indoor", "white", "dark")
+KEYFRAMES = 3
+
+
+class Entity(BaseModel):
+    id: int = Field(ge=1, le=9)
+    name: str = Field(min_length=1, max_length=20)
+    colour: Literal[tuple(COLOURS)]  # type: ignore[valid-type]
+    shape: Literal[SHAPES]  # type: ignore[valid-type]
+    boxes: list[list[Coord]] = Field(min_length=KEYFRAMES, max_length=KEYFRAMES)  # one [x, y, w, h] per keyframe
+
+    @field_validator("boxes")
+    @classmethod
+    def _four_numbers(cls, boxes):
+        for b in boxes:
+            if len(b) != 4:
+                raise ValueError(f"a box is [x, y, w, h]; got {b}")
+            if b[2] == 0 or b[3] == 0:
+                raise ValueError(f"a box needs a positive width and height; got {b}")
+        return boxes
+
+
+class Plan(BaseModel):
+    background: Literal[BACKGROUNDS]  # type: ignore[valid-type]
+    entities: list[Entity] = Field(min_length=1, max_length=5)
+    captions: list[str] = Field(min_length=KEYFRAMES, max_length=KEYFRAMES)
+
+    @field_validator("entities")
+    @classmethod
+    def _unique_ids(cls, entities):
+        ids = [e.id for e in entities]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"entity ids must be unique; got {ids}")
+        return entities
+
+
+def llm_schema() -> dict:
+    """The JSON schema the constrained decoder enforces: the Plan with each box exactly four grid values."""
+    schema = Plan.model_json_schema()
+    schema["$defs"]["Entity"]["properties"]["id"] = {"enum": list(range(1, 10)), "type": "integer"}  # bounded
+    box = schema["$defs"]["Entity"]["properties"]["boxes"]
+    box["items"].update({"minItems": 4, "maxItems": 4})
+    for caption in (schema["properties"]["captions"],):
+        caption["items"]["maxLength"] = 60
+    return schema
+
+
+class PlanError(ValueError):
+    pass
+
+
+def parse_plan(text: str) -> Plan:
+    """Validate JSON text as a Plan, repairing what can be repaired (boxes pushed inside the canvas)."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise PlanError(f"the plan is not valid JSON ({e.msg} at character {e.pos})") from None
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors()[:6])
+        raise PlanError(f"the plan does not fit the schema: {problems}") from None
+    return repair(plan)
+
+
+def repair(plan: Plan) -> Plan:
+    """Keep every box inside the canvas (shift it back) without changing its size."""
+    for e in plan.entities:
+        e.boxes = [[min(x, 100 - w), min(y, 100 - h), w, h] for x, y, w, h in e.boxes]
+    return plan
+
+
+def ease(t: np.ndarray) -> np.ndarray:
+    """Smoothstep: starts and stops gently, as objects do."""
+    return t * t * (3 - 2 * t)
+
+
+def interpolate(boxes: list[list[int]], num_frames: int, *, easing: bool = True) -> np.ndarray:
+    """Keyframe boxes (K, 4) spread evenly over the clip -> per-frame boxes (num_frames, 4), percent units."""
+    keys = np.asarray(boxes, dtype=np.float64)
+    if len(keys) == 1 or num_frames == 1:
+        return np.repeat(keys[:1], num_frames, axis=0)
+    pos = np.linspace(0, len(keys) - 1, num_frames)
+    seg = np.minimum(pos.astype(int), len(keys) - 2)
+    t = pos - seg
+    t = ease(t) if easing else t
+    return keys[seg] + (keys[seg + 1] - keys[seg]) * t[:, None]
