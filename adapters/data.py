@@ -176,8 +176,9 @@ def synth_scene(rng: np.random.Generator, index: int, *, num_frames: int = 24, f
 
 def write_synthetic_set(out_dir: str | Path, n: int, *, seed: int = 0, test_fraction: float = 0.2,
                         progress: bool = True) -> dict[str, Path]:
-    """n clips + train.jsonl / test.jsonl (split by clip), each line one question about one clip, plus
-    captions.csv. Answers are single words, so accuracy is exact match."""
+    """n clips + train.jsonl / test.jsonl (split by clip) + captions.csv. A training line is one clip's whole
+    conversation (its four questions in a random order: the video is read once for four answers, as LLaVA packs
+    its data); a test line is one question, so accuracy is per question and per kind. Answers are single words."""
     from tqdm import tqdm
 
     from vlm.data.synthetic import caption, write_clip
@@ -194,11 +195,19 @@ def write_synthetic_set(out_dir: str | Path, n: int, *, seed: int = 0, test_frac
             rel = f"clips/{i:05d}.mp4"
             write_clip(scene, out / rel)
             captions.append((rel, caption(scene)))
-            split = "test" if i >= n - n_test else "train"
-            for q, a, kind in synth_questions(scene):
-                row = {"video": rel, "kind": kind,
-                       "conversations": [{"from": "human", "value": f"{VIDEO_TOKEN}\n{q}"}, {"from": "gpt", "value": a}]}
-                files[split].write(json.dumps(row) + "\n")
+            qa = synth_questions(scene)
+            if i >= n - n_test:
+                for q, a, kind in qa:
+                    row = {"video": rel, "kind": kind, "conversations": [
+                        {"from": "human", "value": f"{VIDEO_TOKEN}\n{q}"}, {"from": "gpt", "value": a}]}
+                    files["test"].write(json.dumps(row) + "\n")
+            else:
+                turns = []
+                for k in rng.permutation(len(qa)):
+                    q, a, _ = qa[k]
+                    turns += [{"from": "human", "value": (f"{VIDEO_TOKEN}\n" if not turns else "") + q},
+                              {"from": "gpt", "value": a}]
+                files["train"].write(json.dumps({"video": rel, "kind": "mixed", "conversations": turns}) + "\n")
     finally:
         for f in files.values():
             f.close()

@@ -53,8 +53,10 @@ def test_synthetic_questions_follow_the_scene():
 
 def test_formats_load_and_bad_rows_are_reported_together(synth, tmp_path):
     train_rows = load_training_data(synth["train"])
-    assert len(train_rows) == 5 * 4 and {e.kind for e in train_rows} == {"motion", "appearance"}
+    assert len(train_rows) == 5 and all(len(e.turns) == 8 for e in train_rows)  # one 4-question conversation a clip
     assert train_rows[0].turns[0]["role"] == "user" and "<video>" not in train_rows[0].turns[0]["content"]
+    test_rows = load_training_data(synth["test"])
+    assert len(test_rows) == 4 and {e.kind for e in test_rows} == {"motion", "appearance"}
     caps = load_training_data(synth["captions"])
     assert len(caps) == 6 and caps[0].turns[1]["content"].startswith("A ")
     clip = (synth["train"].parent / "clips" / "00000.mp4").resolve()
