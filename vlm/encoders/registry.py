@@ -37,20 +37,44 @@ class EncoderOutput:
 
 
 class VideoEncoder(nn.Module):
-    """Base class: subclasses set `dim` and implement `forward` and the two classmethods."""
+    """Base class: subclasses set `dim` (and `default_input` (T, H, W)) and implement `forward`.
+
+    `output_grid` runs the network on the meta device (shapes only, no memory, no compute), so every encoder
+    reports its token grid for any input without a hand-written formula; encoders with a cheap formula override it.
+    """
     name: str = "?"
     dim: int = 0
+    default_input: tuple[int, int, int] = (16, 112, 112)  # (T, H, W) of the encoder's standard input
 
     @classmethod
-    def output_grid(cls, *, num_frames: int, image_size: int, **kwargs) -> tuple[int, int, int]:
-        raise NotImplementedError
+    def output_grid(cls, *, num_frames: int, image_size: int | None = None, **kwargs) -> tuple[int, int, int]:
+        size = image_size or cls.default_input[1]
+        with torch.device("meta"):
+            enc = cls(**_accepted(cls, {"image_size": size, "num_frames": num_frames, **kwargs}))
+            return enc(torch.empty(1, num_frames, 3, size, size)).grid
 
     @classmethod
-    def default_transform(cls, *, image_size: int, **kwargs) -> VideoTransform:
-        return VideoTransform(size=image_size)
+    def default_transform(cls, *, image_size: int | None = None, **kwargs) -> VideoTransform:
+        return VideoTransform(size=image_size or cls.default_input[1])
 
     def forward(self, video: torch.Tensor) -> EncoderOutput:  # video (B, T, C, H, W)
         raise NotImplementedError
+
+
+def _accepted(cls, kwargs: dict) -> dict:
+    """The kwargs the class's constructor takes (image_size is optional for most encoders)."""
+    import inspect
+
+    params = inspect.signature(cls.__init__).parameters
+    if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        return kwargs
+    return {k: v for k, v in kwargs.items() if k in params}
+
+
+def tokens_from_3d(x: torch.Tensor) -> tuple[torch.Tensor, tuple[int, int, int]]:
+    """(B, D, t, h, w) feature volume -> tokens (B, t*h*w, D) and the grid (t, h, w)."""
+    B, D, t, h, w = x.shape
+    return x.flatten(2).transpose(1, 2), (t, h, w)
 
 
 def list_encoders() -> list[str]:
@@ -74,4 +98,7 @@ def encoder_kwargs(name: str, kwargs: dict) -> dict:
 
 def build_encoder(name: str, **kwargs) -> VideoEncoder:
     cls = encoder_class(name)
-    return cls(**encoder_kwargs(name, kwargs))
+    kwargs = encoder_kwargs(name, kwargs)
+    if "image_size" in kwargs and "image_size" not in _accepted(cls, {"image_size": 0}):
+        kwargs.pop("image_size")  # size-agnostic encoders take any input size
+    return cls(**kwargs)
