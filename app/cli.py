@@ -284,6 +284,19 @@ def cmd_render(args) -> int:
     return 0
 
 
+def cmd_summary(args) -> int:
+    from vlm.summary import summary_text
+
+    try:
+        shape = tuple(int(x) for x in args.input.lower().split("x"))
+    except ValueError:
+        raise CLIError(f"--input must look like 3x16x112x112 (C x T x H x W), got {args.input!r}") from None
+    if len(shape) != 4:
+        raise CLIError(f"--input needs 4 numbers C x T x H x W, got {len(shape)}")
+    print(summary_text(args.name, shape))
+    return 0
+
+
 # --- helpers -------------------------------------------------------------------------------------------------
 
 
@@ -419,6 +432,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--motion-blur", type=int, default=1, help="sub-frames averaged per frame")
     p.add_argument("--labels", action="store_true", help="draw entity names")
     p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("summary", help="layer table: output sizes, receptive fields, parameters, multiply-adds")
+    p.add_argument("name", help="a registered encoder (see `vlm models`)")
+    p.add_argument("--input", default="3x16x112x112", help="C x T x H x W")
+    p.set_defaults(func=cmd_summary)
 
     p = sub.add_parser("models", help="list encoders, projectors, samplers, LLMs and embedded weights")
     p.set_defaults(func=cmd_models)

@@ -56,7 +56,7 @@ class C3D(VideoEncoder):
             conv3(w[5], w[6]), relu(), conv3(w[6], w[7]), relu())
         self.pool5 = pool(2)
         t, s = num_frames // 16, image_size // 32                                   # pool5 output, floor division
-        flat = w[7] * max(t, 1) * max(s, 1)
+        flat = w[7] * max(t, 1) * max(s, 1) ** 2
         self.fc = nn.Sequential(nn.Linear(flat, fc), relu(), nn.Dropout(0.5), nn.Linear(fc, fc), relu(),
                                 nn.Dropout(0.5))
         self.dim = w[7]

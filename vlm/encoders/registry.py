@@ -50,7 +50,7 @@ class VideoEncoder(nn.Module):
     def output_grid(cls, *, num_frames: int, image_size: int | None = None, **kwargs) -> tuple[int, int, int]:
         size = image_size or cls.default_input[1]
         with torch.device("meta"):
-            enc = cls(**_accepted(cls, {"image_size": size, "num_frames": num_frames, **kwargs}))
+            enc = cls(**_accepted(cls, {"image_size": size, "num_frames": num_frames, **kwargs, "pretrained": False}))
             return enc(torch.empty(1, num_frames, 3, size, size)).grid
 
     @classmethod
