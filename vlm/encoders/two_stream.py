@@ -43,11 +43,15 @@ class TwoStream(VideoEncoder):
         return torch.from_numpy(np.stack(stacks)).to(video.dtype) * self.flow_scale
 
     def forward(self, video):
+        return self.forward_with_flows(video, self.flows(video))
+
+    def forward_with_flows(self, video, flows):
+        """flows (B, 2(T-1), H, W) precomputed with `flows` (flow is fixed preprocessing: training can reuse it)."""
         B, T = video.shape[:2]
         if T != self.num_frames:
             raise ValueError(f"two-stream was built for {self.num_frames} frames, got {T}")
         rgb = self.rgb(video[:, T // 2])                                            # (B, D, h, w) middle frame
-        mot = self.motion(self.flows(video))                                        # (B, D, h, w)
+        mot = self.motion(flows)                                                    # (B, D, h, w)
         tokens = torch.cat([rgb.flatten(2), mot.flatten(2)], 2).transpose(1, 2)     # (B, 2*h*w, D)
         logits = None
         if self.rgb_head is not None:
