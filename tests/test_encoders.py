@@ -148,3 +148,21 @@ def test_late_fusion_concat_variant_and_frame_count_errors():
         enc(torch.randn(1, 6, 3, 32, 32))
     with pytest.raises(ValueError, match="Unknown late-fusion variant"):
         build_encoder("late-fusion", fusion="max")
+
+
+def test_pooling_modes_and_tome():
+    from vlm.pooling import PoolingConfig, TokenPooler, bipartite_merge
+
+    tokens = torch.randn(2, 4 * 7 * 7, 16)
+    for mode in ("avg", "max", "tome"):
+        cfg = PoolingConfig(spatial=2, temporal=2, mode=mode)
+        out, grid = TokenPooler(cfg)(tokens, (4, 7, 7))
+        assert grid == cfg.output_grid((4, 7, 7)) == (2, 2, 2) and out.shape == (2, 8, 16)
+    # ToMe merges the most similar tokens first: duplicated tokens collapse into one, distinct ones survive
+    base = torch.eye(4).unsqueeze(0)                                    # 4 orthogonal tokens
+    x = torch.cat([base, base], 1)[:, [0, 4, 1, 5, 2, 6, 3, 7]]          # each token next to its duplicate
+    merged, size = bipartite_merge(x, torch.ones(1, 8, 1), 4)
+    assert merged.shape == (1, 4, 4) and torch.allclose(size, torch.full((1, 4, 1), 2.0))
+    assert torch.allclose(merged[0].abs().sum(0), torch.ones(4))         # all four directions kept, none mixed
+    with pytest.raises(ValueError, match="Unknown pooling mode"):
+        PoolingConfig(mode="median")
