@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         for itext, top_k, tset, prior in itertools.product(IMAGENET_TEXTS, [1, 5, 10, 20, 1000], TEMPLATE_SETS,
                                                             PRIOR_CORRECTIONS):
             if method.imagenet_text != itext:
-                method.__dict__.pop("_imagenet_embeddings", None)
+                method.__dict__.pop("imagenet_embeddings", None)
             method.top_k, method.templates, method.imagenet_text = top_k, TEMPLATE_SETS[tset], itext
             method.prior_correction = prior
             m = metrics(method.scores(tensors, dataset), targets, len(dataset.classes))

@@ -12,7 +12,6 @@ dataset's features plus its class names into scores (`scores`); changing labels 
 """
 from __future__ import annotations
 
-import os
 from functools import cached_property
 
 import torch
@@ -20,9 +19,9 @@ import torch.nn.functional as F
 
 from eval.datasets import Dataset
 from vlm.runtime import model_thread
+from vlm.semantic import DEFAULT_TEMPLATES, SemanticScorer
 from vlm.video import VideoTransform
 
-DEFAULT_TEMPLATES = ("a video of a person {}.", "a photo of a person {}.", "a video of {}.", "{}")
 METHODS = ("semantic", "clip", "likelihood")
 
 
@@ -35,19 +34,16 @@ def _cast_for_inference(module: torch.nn.Module, precision: str) -> torch.dtype:
     return dtype
 
 
-class SemanticMethod:
+class SemanticMethod(SemanticScorer):
+    """vlm.semantic's scorer on EfficientNet-Lite0 probabilities averaged over the frames and views."""
     name = "semantic"
 
-    def __init__(self, *, top_k: int = 10, templates: tuple[str, ...] = DEFAULT_TEMPLATES,
-                 imagenet_text: str = "name+description", prior_correction: float = 1.0,
-                 text_model: str = "minilm-l6-v2", precision: str = "auto"):
-        if imagenet_text not in ("name", "name+description"):
-            raise ValueError(f"Unknown imagenet_text {imagenet_text!r}; available: ['name', 'name+description']")
-        self.top_k, self.templates, self.text_model = top_k, templates, text_model
-        self.imagenet_text, self.prior_correction, self.precision = imagenet_text, prior_correction, precision
+    def __init__(self, *, precision: str = "auto", **scorer_kwargs):
+        super().__init__(**scorer_kwargs)
         from vlm.encoders.efficientnet import EfficientNetLite0Encoder
         from vlm.weights import default_dtype
 
+        self.precision = precision
         self.dtype = default_dtype() if precision == "auto" else {"bf16": torch.bfloat16, "fp32": torch.float32}[precision]
         self.feature_key = f"efficientnet-lite0-imagenet-probs-{str(self.dtype).split('.')[-1]}"
         self.transform: VideoTransform = EfficientNetLite0Encoder.default_transform()
@@ -72,49 +68,9 @@ class SemanticMethod:
         out = self.encoder(views.to(self.dtype))
         return {"probs": out.frame_logits.float().softmax(-1).mean(1)}
 
-    @cached_property
-    def _imagenet_embeddings(self) -> torch.Tensor:
-        """(1000, D), computed once per text model and kept in the cache (2000 sentences take ~5 s here)."""
-        from safetensors.torch import load_file, save_file
-
-        from vlm.text import text_encoder
-        from vlm.weights import cache_dir, imagenet_class_descriptions, imagenet_class_names
-
-        path = cache_dir() / "text" / f"imagenet-{self.text_model.replace('/', '_')}-{self.imagenet_text}.safetensors"
-        if path.exists():
-            return load_file(str(path))["embeddings"]
-        enc = text_encoder(self.text_model)
-        emb = enc.encode(imagenet_class_names())
-        if self.imagenet_text == "name+description":
-            emb = F.normalize(emb + enc.encode(imagenet_class_descriptions()), dim=-1)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        save_file({"embeddings": emb.contiguous()}, str(tmp))
-        os.replace(tmp, path)
-        return emb
-
-    def class_embeddings(self, texts: list[str]) -> torch.Tensor:
-        from vlm.text import text_encoder
-
-        enc = text_encoder(self.text_model)
-        per_template = torch.stack([enc.encode([t.format(x) for x in texts]) for t in self.templates])  # (P, K, D)
-        return F.normalize(per_template.mean(0), dim=-1)                          # (K, D)
-
-    def clip_embeddings(self, probs: torch.Tensor) -> torch.Tensor:
-        """probs (N, 1000) -> (N, D): the top-k class-name embeddings weighted by their probabilities."""
-        p, idx = probs.topk(self.top_k, dim=-1)                                   # (N, k)
-        emb = self._imagenet_embeddings[idx]                                      # (N, k, D)
-        return F.normalize((p.unsqueeze(-1) * emb).sum(1), dim=-1)
-
     def scores(self, features: list[dict[str, torch.Tensor]], dataset: Dataset) -> torch.Tensor:
         probs = torch.stack([f["probs"].mean(0) for f in features])               # views averaged: (N, 1000)
         return self.score_texts(probs, [dataset.texts[c] for c in dataset.classes])
-
-    def score_texts(self, probs: torch.Tensor, texts: list[str]) -> torch.Tensor:
-        """probs (N, 1000) ImageNet probabilities, texts K class descriptions -> (N, K) scores."""
-        classes = self.class_embeddings(texts)                                    # (K, D)
-        prior = (self._imagenet_embeddings @ classes.T).mean(0)                   # (K,) needs no data
-        return self.clip_embeddings(probs.float()) @ classes.T - self.prior_correction * prior
 
 
 class ClipMethod:
