@@ -31,8 +31,8 @@ BACKGROUNDS = {"grey": (128, 128, 128), "dark": (30, 30, 40), "sand": (200, 185,
 class Shape:
     shape: str = "square"
     colour: str = "red"
-    x: float = 0.5            # centre at t=0, as a fraction of the canvas width
-    y: float = 0.5            # centre at t=0, as a fraction of the canvas height
+    x: float = 0.5            # centre when it appears, as a fraction of the canvas width
+    y: float = 0.5            # centre when it appears, as a fraction of the canvas height
     direction: str = "right"  # key of DIRECTIONS
     speed: float = 0.25       # canvas widths (or heights) per second
     size: float = 0.2         # side / diameter as a fraction of the shorter canvas side
@@ -42,9 +42,11 @@ class Shape:
     disappear: float | None = None  # ... until (None = the end)
 
     def state(self, t: float) -> tuple[float, float, float, float] | None:
-        """(cx, cy, size, angle) in canvas fractions / degrees at time t, or None when not visible."""
+        """(cx, cy, size, angle) in canvas fractions / degrees at time t, or None when not visible.
+        Motion, growth and rotation start when the shape appears."""
         if t < self.appear or (self.disappear is not None and t >= self.disappear):
             return None
+        t = t - self.appear
         dx, dy = DIRECTIONS[self.direction]
         return (self.x + dx * self.speed * t, self.y + dy * self.speed * t,
                 self.size * self.growth ** t, self.rotation * t)

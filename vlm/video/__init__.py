@@ -4,6 +4,7 @@ from vlm.video.loader import VideoClip, load_clip, load_views
 from vlm.video.sampling import (SAMPLERS, FrameSelection, clip_indices, fps_indices, multi_view_indices,
                                 register_sampler, sample_frames, snap_to_keyframes, uniform_indices)
 from vlm.video.transforms import VideoTransform, collate_videos
+from vlm.video import smart  # noqa: E402,F401  (registers keyframe, scene, motion, salient, query)
 
 __all__ = [
     "VIDEO_EXTENSIONS", "VideoInfo", "VideoReader", "VideoReadError", "open_video", "probe", "write_video",

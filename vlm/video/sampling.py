@@ -21,6 +21,8 @@ class FrameSelection:
     timestamps: np.ndarray   # (T,) seconds
     scores: np.ndarray | None = None  # (T,) why each frame was picked (None for score-free samplers)
     sampler: str = "uniform"
+    candidates: np.ndarray | None = None        # (M,) frames the cheap pass looked at (smart samplers)
+    candidate_scores: np.ndarray | None = None  # (M,) their scores: a score-over-time curve
 
 
 def uniform_indices(num_frames: int, n: int) -> np.ndarray:
@@ -110,8 +112,8 @@ def register_sampler(name: str):
 def sample_frames(reader: VideoReader, *, sampler: str = "uniform", num_frames: int = 16, **kwargs) -> FrameSelection:
     if sampler not in SAMPLERS:
         raise ValueError(f"Unknown sampler {sampler!r}; available: {sorted(SAMPLERS)}")
-    if len(reader) < 1:
-        raise VideoReadError(reader.path, "the video stream has zero frames")
+    if len(reader) < 2:
+        raise VideoReadError(reader.path, f"the video has {len(reader)} frame(s); sampling needs at least 2")
     return SAMPLERS[sampler](reader, num_frames=num_frames, **kwargs)
 
 
