@@ -77,6 +77,8 @@ def _watch(assistant, args):
         kwargs = {"sampler": "fps", "fps": args.fps}
     elif args.sampler:
         kwargs = {"sampler": args.sampler}
+        if args.sampler == "query":  # look for the moments that match the question
+            kwargs["question"] = getattr(args, "question", None) or ""
     return assistant.watch(args.video, num_frames=args.frames, **kwargs)
 
 

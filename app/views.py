@@ -15,10 +15,14 @@ SEEK_BUTTONS_PER_ANSWER = 6
 PLAYER_MAX_HEIGHT = 420  # px: portrait clips are shown narrower rather than taller
 
 
+SAMPLER_CHOICES = ("uniform", "keyframe", "scene", "motion", "salient")
+
+
 @dataclass(frozen=True)
 class GenerationSettings:
     num_frames: int = 16
     fps: float | None = None
+    sampler: str = "uniform"
     max_new_tokens: int = 160
     temperature: float = 0.0
     seed: int = 0
@@ -38,6 +42,9 @@ def sidebar() -> tuple[backend.ModelSettings, GenerationSettings]:
             else:
                 st.caption("The adapter's own pooling, frame count and prompt format apply.")
         num_frames = st.slider("Frames", 4, 32, 16, step=4, key="frames")
+        sampler = st.selectbox("Frame sampler", SAMPLER_CHOICES, key="sampler",
+                               help="uniform / keyframe: even spread; scene, motion, salient: a cheap pass picks "
+                                    "where the action is (long videos)")
         use_fps = st.toggle("Sample at a fixed rate", key="use_fps")
         fps = st.number_input("Frames per second", 0.1, 10.0, 1.0, key="fps") if use_fps else None
         max_new = st.slider("Max new tokens", 16, 512, 160, step=16, key="max_new_tokens")
@@ -46,7 +53,7 @@ def sidebar() -> tuple[backend.ModelSettings, GenerationSettings]:
         st.caption(f"Uploads up to {max_upload_mb()} MB ({', '.join(e[1:] for e in ACCEPTED)}).")
     return (backend.ModelSettings(encoder, backend.POOLING_CHOICES[pooling], str(Path(adapter).expanduser()) if adapter
                                   else ""),
-            GenerationSettings(num_frames, fps, max_new, temperature, int(seed)))
+            GenerationSettings(num_frames, fps, sampler, max_new, temperature, int(seed)))
 
 
 def choose_video() -> tuple[Path | None, str | None]:
@@ -83,9 +90,9 @@ def choose_video() -> tuple[Path | None, str | None]:
 def watch(assistant, path: Path, key: str, gen: GenerationSettings):
     """Decode + encode + perceive once per (video, sampling); later reruns reuse the result."""
     cache = st.session_state.setdefault("watched", {})
-    wkey = (key, gen.num_frames, gen.fps, id(assistant))
+    wkey = (key, gen.num_frames, gen.fps, gen.sampler, id(assistant))
     if wkey not in cache:
-        kwargs = {"sampler": "fps", "fps": gen.fps} if gen.fps else {}
+        kwargs = {"sampler": "fps", "fps": gen.fps} if gen.fps else {"sampler": gen.sampler}
         with st.spinner("Watching the video (sampling, encoding, perception)…"):
             try:
                 cache.clear()  # one watched video per session is plenty of memory
@@ -210,6 +217,17 @@ def perception(watched) -> None:
     st.line_chart(pd.DataFrame({"seconds": ctx.timestamps, "motion": ctx.motion_curve}).set_index("seconds"))
     if ctx.cuts:
         st.caption("Scene cuts at " + ", ".join(fmt(c) for c in ctx.cuts))
+    sel = getattr(watched, "selection", None)
+    if sel is not None and getattr(sel, "candidates", None) is not None:
+        st.markdown(f"**Why these frames** — the `{sel.sampler}` sampler's score over time (chosen frames marked)")
+        fps = watched.info.fps
+        curve = pd.DataFrame({"seconds": sel.candidates / fps, "score": sel.candidate_scores,
+                              "chosen": [i in set(sel.indices.tolist()) for i in sel.candidates]})
+        import altair as alt
+
+        base = alt.Chart(curve).encode(x=alt.X("seconds:Q"), y=alt.Y("score:Q"))
+        st.altair_chart(base.mark_line() + base.transform_filter("datum.chosen").mark_point(size=60, color="red"),
+                        width="stretch")
 
 
 DEFAULT_LABELS = "playing drums\nplaying guitar\nriding a bike\nwalking a dog\ncooking\ndancing\nswimming"

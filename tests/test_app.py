@@ -194,6 +194,18 @@ def test_adapter_folder_setting(fake, tmp_path, monkeypatch):
     assert not at.error and seen[-1].adapter == str(tmp_path)
 
 
+def test_smart_sampler_setting_shows_why_frames_were_chosen(monkeypatch, videos_dir, tiny):
+    monkeypatch.setenv("VLM_VIDEOS", str(videos_dir))
+    assistant = tiny_assistant(*tiny)
+    monkeypatch.setattr(backend, "load_assistant", lambda settings: assistant)
+    monkeypatch.setattr(backend, "prefetch", lambda settings: None)
+    monkeypatch.setattr(backend, "rank_labels", lambda w, labels: [(x, 0.0) for x in labels])
+    at = _app()
+    at.selectbox(key="sampler").set_value("motion").run()
+    assert not at.exception
+    assert any("`motion` sampler's score over time" in m.value for m in at.markdown)
+
+
 def test_find_timestamps():
     text = "It starts at 0:05, jumps at 1:02:03 and lands 12s later (or 4.5 seconds), then 0:05 again; 99:99 no."
     assert find_timestamps(text) == [("0:05", 5), ("1:02:03", 3723), ("12s", 12.0), ("4.5 seconds", 4.5)]
