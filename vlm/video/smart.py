@@ -21,8 +21,8 @@ import numpy as np
 from vlm.video.io import VideoReader, VideoReadError
 from vlm.video.sampling import FrameSelection, register_sampler, uniform_indices
 
-THUMB = 112           # thumbnail short side for the cheap pass
-MAX_CANDIDATES = 96
+THUMB = 96            # thumbnail short side for the cheap pass
+MAX_CANDIDATES = 64
 
 
 def candidate_indices(reader: VideoReader, max_candidates: int = MAX_CANDIDATES) -> np.ndarray:
@@ -122,16 +122,19 @@ def motion_sampler(reader: VideoReader, *, num_frames: int, **_) -> FrameSelecti
 @lru_cache(maxsize=1)
 def _thumbnail_classifier():
     from vlm.encoders import build_encoder
+    from vlm.encoders.fast import fast_inference
 
-    return build_encoder("efficientnet-lite0", image_size=THUMB).eval()
+    return fast_inference(build_encoder("efficientnet-lite0", image_size=THUMB))
 
 
 def imagenet_probs(frames: np.ndarray):
-    """(N, h, w, 3) uint8 thumbnails -> (N, 1000) ImageNet probabilities from EfficientNet-Lite0 at 112 px."""
+    """(N, h, w, 3) uint8 thumbnails -> (N, 1000) ImageNet probabilities from EfficientNet-Lite0 at 96 px
+    (bf16 where the CPU has it: this pass must stay cheap)."""
     import torch
 
     enc = _thumbnail_classifier()
-    x = enc.default_transform(image_size=THUMB)(frames)                         # (N, 3, 112, 112)
+    dtype = next(enc.parameters()).dtype
+    x = enc.default_transform(image_size=THUMB)(frames).to(dtype)               # (N, 3, 96, 96)
     with torch.inference_mode():
         out = torch.cat([enc(x[i:i + 32][None]).frame_logits[0] for i in range(0, len(x), 32)])
     return out.float().softmax(-1)
