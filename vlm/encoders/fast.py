@@ -1,6 +1,6 @@
-"""The fast CPU inference path for encoders: bf16 weights and activations where the CPU has native bf16
-(AVX512-BF16 / AMX), channels-last memory layouts that oneDNN's convolutions prefer, and inference mode.
-C3D runs ~3x faster this way than in plain fp32 (eval/bench_encoders.py measures every encoder)."""
+"""The fast CPU inference path for encoders: BatchNorm folded into the convolution before it, bf16 weights and
+activations where the CPU has native bf16 (AVX512-BF16 / AMX), the channels-last layouts oneDNN's convolutions
+prefer, and inference mode. eval/bench_encoders.py measures every encoder both ways."""
 from __future__ import annotations
 
 import torch
@@ -11,11 +11,54 @@ def has_conv3d(model: nn.Module) -> bool:
     return any(isinstance(m, nn.Conv3d) for m in model.modules())
 
 
+def fold_bn(conv: nn.Module, bn: nn.Module) -> None:
+    """Fold an eval-mode BatchNorm into the conv that feeds it: w' = w * g / s, b' = (b - mean) * g / s + beta."""
+    scale = bn.weight / torch.sqrt(bn.running_var + bn.eps) if bn.affine else 1 / torch.sqrt(bn.running_var + bn.eps)
+    shift = (bn.bias if bn.affine else 0) - bn.running_mean * scale
+    with torch.no_grad():
+        conv.weight.mul_(scale.view(-1, *[1] * (conv.weight.ndim - 1)))
+        bias = conv.bias if conv.bias is not None else torch.zeros_like(bn.running_mean)
+        conv.bias = nn.Parameter(bias * scale + shift)
+
+
+def _last_conv(m: nn.Module):
+    if isinstance(m, (nn.Conv2d, nn.Conv3d)) and m.padding_mode == "zeros":
+        return m
+    if isinstance(m, nn.Sequential) and len(m):
+        return _last_conv(m[-1])
+    return None
+
+
+def fold_batchnorms(model: nn.Module) -> int:
+    """Fold every BatchNorm that directly follows a conv — in a Sequential, or as the `bnX` partner of a `convX`
+    attribute (the ResNet naming) — and replace it by Identity. Returns how many were folded."""
+    folded = 0
+    for parent in list(model.modules()):
+        names = [n for n, _ in parent.named_children()]
+        pairs = []
+        if isinstance(parent, nn.Sequential):
+            pairs = [(names[i - 1], n) for i, n in enumerate(names) if i > 0]
+        else:
+            pairs = [(n.replace("bn", "conv", 1), n) for n in names if n.startswith("bn")
+                     and n.replace("bn", "conv", 1) in names]
+        for conv_name, bn_name in pairs:
+            bn = getattr(parent, bn_name)
+            conv = _last_conv(getattr(parent, conv_name))
+            if isinstance(bn, (nn.BatchNorm2d, nn.BatchNorm3d)) and conv is not None and \
+                    conv.out_channels == bn.num_features and bn.track_running_stats:
+                fold_bn(conv, bn)
+                setattr(parent, bn_name, nn.Identity())
+                folded += 1
+    return folded
+
+
 def fast_inference(model: nn.Module, dtype: torch.dtype | None = None) -> nn.Module:
-    """Cast and re-layout the model in place for inference; returns it."""
+    """Fold BatchNorms, cast and re-layout the model in place for inference; returns it."""
     from vlm.weights import default_dtype
 
     dtype = dtype or default_dtype()
+    model.eval()
+    fold_batchnorms(model)
     layout = torch.channels_last_3d if has_conv3d(model) else torch.channels_last
     model.eval().to(dtype=dtype)
     for m in model.modules():

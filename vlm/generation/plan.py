@@ -24,7 +24,7 @@ KEYFRAMES = 3
 
 class Entity(BaseModel):
     id: int = Field(ge=1, le=9)
-    name: str = Field(min_length=1, max_length=20)
+    name: str = Field(min_length=1, max_length=14)
     colour: Literal[tuple(COLOURS)]  # type: ignore[valid-type]
     shape: Literal[SHAPES]  # type: ignore[valid-type]
     boxes: list[list[Coord]] = Field(min_length=KEYFRAMES, max_length=KEYFRAMES)  # one [x, y, w, h] per keyframe
@@ -61,7 +61,7 @@ def llm_schema() -> dict:
     box = schema["$defs"]["Entity"]["properties"]["boxes"]
     box["items"].update({"minItems": 4, "maxItems": 4})
     for caption in (schema["properties"]["captions"],):
-        caption["items"]["maxLength"] = 60
+        caption["items"]["maxLength"] = 40
     return schema
 
 
