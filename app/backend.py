@@ -69,3 +69,20 @@ def rank_labels(watched, labels: list[str]) -> list[tuple[str, float]]:
     probs = watched.frame_probs.mean(0, keepdim=True)                         # (1, 1000)
     scores = submit(ranker.score_texts, probs, labels).result()[0]
     return sorted(zip(labels, scores.tolist()), key=lambda x: -x[1])
+
+
+@st.cache_resource(show_spinner="Loading the planner LLM…")
+def load_planner():
+    from vlm.generation import Planner
+
+    return Planner()
+
+
+def generate_video(prompt: str, out_dir, *, frames: int, fps: float, size: int, seed: int):
+    """Plan with the LLM, render, verify (re-planning once if the video misses its plan)."""
+    from pathlib import Path
+
+    from vlm.generation import generate
+
+    out = Path(out_dir) / f"generated-{abs(hash((prompt, frames, fps, size, seed))) % 10**8}.mp4"
+    return generate(prompt, out, planner=load_planner(), num_frames=frames, fps=fps, size=size, seed=seed)

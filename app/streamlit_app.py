@@ -26,7 +26,7 @@ with left:
         st.stop()
     strip = st.container()
 with right:
-    chat_tab, sees_tab, zs_tab = st.tabs(["Chat", "What the model sees", "Zero-shot"])
+    chat_tab, sees_tab, zs_tab, gen_tab = st.tabs(["Chat", "What the model sees", "Zero-shot", "Generate"])
     with chat_tab:
         controls = views.chat_controls(key)
 
@@ -42,5 +42,7 @@ with sees_tab:
     views.perception(watched)
 with zs_tab:
     views.zero_shot(watched)
+with gen_tab:
+    views.generation()
 with chat_tab:
     views.chat(assistant, watched, key, gen, controls)

@@ -264,3 +264,38 @@ def zero_shot(watched) -> None:
     chart = alt.Chart(df).mark_bar().encode(x=alt.X("score:Q", title="score (cosine minus label prior)"),
                                             y=alt.Y("label:N", sort="-x", title=None), tooltip=["label", "score"])
     st.altair_chart(chart, width="stretch")
+
+
+def generation() -> None:
+    """Plan a short video with the LLM, render it, and show how well it follows its plan."""
+    from vlm.generation import PlanError
+
+    st.markdown("Describe a short scene; the LLM writes a plan (entities, boxes per keyframe, captions) under a "
+                "JSON schema, a renderer draws it, and a verifier tracks each entity to check the video follows it.")
+    prompt = st.text_input("Scene", "a red ball rolls from left to right", key="gen_prompt")
+    c1, c2, c3 = st.columns(3)
+    frames = c1.slider("Frames", 12, 96, 48, step=12, key="gen_frames")
+    size = c2.select_slider("Size", [128, 192, 256, 320], 256, key="gen_size")
+    seed = c3.number_input("Seed", 0, 10_000, 0, key="gen_seed")
+    if st.button("Generate", key="gen_go"):
+        state = st.session_state
+        state.setdefault("upload_dir", UploadDir())
+        with st.spinner("Planning, rendering, verifying…"):
+            try:
+                state.gen_result = backend.generate_video(prompt, state.upload_dir.path, frames=frames, fps=12,
+                                                          size=size, seed=int(seed))
+                state.gen_error = None
+            except PlanError as e:
+                state.gen_error = str(e)
+    if st.session_state.get("gen_error"):
+        st.error(st.session_state.gen_error)
+    res = st.session_state.get("gen_result")
+    if res is not None:
+        v = res.verification
+        st.video(str(res.video), loop=True, autoplay=True, muted=True)
+        st.caption(f"Plan adherence **{v.score:.0%}**" + (" (re-planned once)" if res.replanned else "") +
+                   f" · plan {res.seconds['plan']} s, render {res.seconds['render']} s, verify {res.seconds['verify']} s")
+        st.dataframe([{"entity": c.name, "in its box": f"{c.position:.0%}", "moves as planned":
+                       "–" if c.direction is None else f"{c.direction:.0%}", "size as planned":
+                       "–" if c.size is None else f"{c.size:.0%}"} for c in v.entities], hide_index=True)
+        st.json(res.plan.model_dump(), expanded=False)

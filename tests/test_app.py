@@ -206,6 +206,24 @@ def test_smart_sampler_setting_shows_why_frames_were_chosen(monkeypatch, videos_
     assert any("`motion` sampler's score over time" in m.value for m in at.markdown)
 
 
+def test_generation_tab_shows_plan_video_and_score(fake, monkeypatch):
+    from vlm.generation.pipeline import generate
+    from vlm.generation.planner import EXAMPLES, PlanResult
+
+    class ScriptedPlanner:
+        def plan(self, prompt, *, seed=0):
+            return PlanResult(EXAMPLES[0][1], 1, 0.0, 0, [])
+
+    monkeypatch.setattr(backend, "load_planner", lambda: ScriptedPlanner())
+    at = _app()
+    at.text_input(key="gen_prompt").set_value("a red ball rolls right").run()
+    at.slider(key="gen_frames").set_value(12).run()
+    at.button(key="gen_go").click().run()
+    assert not at.exception and not at.error
+    assert any("Plan adherence" in c.value for c in at.caption)
+    assert at.session_state["gen_result"].verification.score > 0.9
+
+
 def test_find_timestamps():
     text = "It starts at 0:05, jumps at 1:02:03 and lands 12s later (or 4.5 seconds), then 0:05 again; 99:99 no."
     assert find_timestamps(text) == [("0:05", 5), ("1:02:03", 3723), ("12s", 12.0), ("4.5 seconds", 4.5)]
