@@ -8,6 +8,7 @@ one source (the config) before any weights exist.
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import torch
@@ -50,7 +51,10 @@ class VideoEncoder(nn.Module):
     def output_grid(cls, *, num_frames: int, image_size: int | None = None, **kwargs) -> tuple[int, int, int]:
         size = image_size or cls.default_input[1]
         with torch.device("meta"):
-            enc = cls(**_accepted(cls, {"image_size": size, "num_frames": num_frames, **kwargs, "pretrained": False}))
+            kw = _accepted(cls, {"image_size": size, "num_frames": num_frames, **kwargs})
+            if "pretrained" in inspect.signature(cls.__init__).parameters:
+                kw["pretrained"] = False  # shapes only: no weights to read
+            enc = cls(**kw)
             return enc(torch.empty(1, num_frames, 3, size, size)).grid
 
     @classmethod
@@ -63,8 +67,6 @@ class VideoEncoder(nn.Module):
 
 def _accepted(cls, kwargs: dict) -> dict:
     """The kwargs the class's constructor takes (image_size is optional for most encoders)."""
-    import inspect
-
     params = inspect.signature(cls.__init__).parameters
     if any(p.kind == p.VAR_KEYWORD for p in params.values()):
         return kwargs
