@@ -15,17 +15,15 @@ from pathlib import Path
 import numpy as np
 
 from vlm.constants import VIDEO_TOKEN
+from vlm.errors import ProblemsError
 from vlm.video import VIDEO_EXTENSIONS, VideoReadError, probe
 
 CAPTION_QUESTION = "Describe the video."
 ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant"}
 
 
-class DataError(ValueError):
-    def __init__(self, source, problems: list[str]):
-        self.problems = problems
-        shown = "\n  ".join(problems[:50]) + (f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else "")
-        super().__init__(f"{source}: {len(problems)} problem(s):\n  {shown}")
+class DataError(ProblemsError):
+    """Every problem found in the training data, listed together."""
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vlm.errors import ProblemsError
 from vlm.video import VIDEO_EXTENSIONS, VideoReadError, probe
 
 
-class DatasetError(ValueError):
-    def __init__(self, source, problems: list[str]):
-        self.problems = problems
-        shown = "\n  ".join(problems[:50]) + (f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else "")
-        super().__init__(f"{source}: {len(problems)} problem(s):\n  {shown}")
+class DatasetError(ProblemsError):
+    """Every problem found in the dataset, listed together."""
 
 
 @dataclass(frozen=True)

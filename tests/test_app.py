@@ -67,6 +67,17 @@ class FakeAssistant:
 
 
 @pytest.fixture
+def tiny_backend(monkeypatch, videos_dir, tiny):
+    """The page with a real (tiny) VideoLLM behind the seam; label ranking stubbed (tested for real elsewhere)."""
+    monkeypatch.setenv("VLM_VIDEOS", str(videos_dir))
+    assistant = tiny_assistant(*tiny)
+    monkeypatch.setattr(backend, "load_assistant", lambda settings: assistant)
+    monkeypatch.setattr(backend, "prefetch", lambda settings: None)
+    monkeypatch.setattr(backend, "rank_labels", lambda w, labels: [(x, 0.0) for x in labels])
+    return assistant
+
+
+@pytest.fixture
 def fake(monkeypatch, videos_dir):
     monkeypatch.setenv("VLM_VIDEOS", str(videos_dir))
     fake = FakeAssistant()
@@ -160,13 +171,8 @@ def test_settings_change_resamples(fake):
     assert any("8 frames × 4 tokens = **32 video tokens**" in c.value for c in at.caption)
 
 
-def test_real_tiny_backend_end_to_end(monkeypatch, videos_dir, tiny):
+def test_real_tiny_backend_end_to_end(tiny_backend):
     """The same page with a real (tiny) VideoLLM: real decoding, encoding, perception and streaming."""
-    monkeypatch.setenv("VLM_VIDEOS", str(videos_dir))
-    assistant = tiny_assistant(*tiny)
-    monkeypatch.setattr(backend, "load_assistant", lambda settings: assistant)
-    monkeypatch.setattr(backend, "prefetch", lambda settings: None)
-    monkeypatch.setattr(backend, "rank_labels", lambda w, labels: [(x, 0.0) for x in labels])
     at = _app()
     assert any("16 frames × 4 tokens = **64 video tokens**" in c.value for c in at.caption)
     at.chat_input[0].set_value("which way does the red square move ?").run()
@@ -194,12 +200,7 @@ def test_adapter_folder_setting(fake, tmp_path, monkeypatch):
     assert not at.error and seen[-1].adapter == str(tmp_path)
 
 
-def test_smart_sampler_setting_shows_why_frames_were_chosen(monkeypatch, videos_dir, tiny):
-    monkeypatch.setenv("VLM_VIDEOS", str(videos_dir))
-    assistant = tiny_assistant(*tiny)
-    monkeypatch.setattr(backend, "load_assistant", lambda settings: assistant)
-    monkeypatch.setattr(backend, "prefetch", lambda settings: None)
-    monkeypatch.setattr(backend, "rank_labels", lambda w, labels: [(x, 0.0) for x in labels])
+def test_smart_sampler_setting_shows_why_frames_were_chosen(tiny_backend):
     at = _app()
     at.selectbox(key="sampler").set_value("motion").run()
     assert not at.exception
