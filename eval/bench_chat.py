@@ -132,7 +132,7 @@ def table(rows: list[dict], cold: dict | None) -> str:
         lines.append(f"\nCold start (GGUF de-quantised and cached as safetensors, once): {cold['cold_start_s']:.1f} s.")
     if len(rows) == 2:
         ratio = rows[1]["probe_sample_s"] / rows[0]["probe_sample_s"]
-        lines.append(f"Sampling 16 frames from the 10-minute video takes {ratio:.2f}x the time of the 10 s clip.")
+        lines.append(f"\nSampling 16 frames from the 10-minute video takes {ratio:.2f}x the time of the 10 s clip.")
     return "\n".join(lines) + "\n"
 
 
