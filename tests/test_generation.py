@@ -144,3 +144,14 @@ def test_render_cli_and_bad_plan_file(tmp_path, capsys):
     plan.write_text('{"background": "mars"}')
     assert main(["render", str(plan), "-o", str(tmp_path / "w.mp4")]) == 2
     assert "does not fit the schema" in capsys.readouterr().err
+
+
+def test_repair_moves_apart_stacked_entities():
+    e = json.loads(BALL.model_dump_json())["entities"][0]
+    stacked = [dict(e, id=i, boxes=[[10, 10, 10, 10]] * 3) for i in (1, 2, 3)]
+    plan = parse_plan(_plan_json(entities=stacked))
+    from vlm.generation.plan import iou
+
+    boxes = [p.boxes[0] for p in plan.entities]
+    assert all(iou(a, b) < 0.5 for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert all(0 <= v <= 100 and v % 5 == 0 for b in boxes for v in b)

@@ -85,11 +85,36 @@ def parse_plan(text: str) -> Plan:
     return repair(plan)
 
 
+def iou(a, b) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    ix = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    iy = max(0, min(ay + ah, by + bh) - max(ay, by))
+    inter = ix * iy
+    return inter / (aw * ah + bw * bh - inter)
+
+
 def repair(plan: Plan) -> Plan:
-    """Keep every box inside the canvas (shift it back) without changing its size."""
+    """Keep every box inside the canvas (shift it back) without changing its size, and move apart entities that
+    a small LLM stacked on top of each other (hidden at every keyframe, so the video could not show them)."""
+    placed: list[Entity] = []
     for e in plan.entities:
-        e.boxes = [[min(x, 100 - w), min(y, 100 - h), w, h] for x, y, w, h in e.boxes]
+        for _ in range(len(placed)):
+            clash = next((o for o in placed if all(iou(a, b) > 0.5 for a, b in zip(e.boxes, o.boxes))), None)
+            if clash is None:
+                break
+            step = max(b[2] for b in e.boxes) + 5
+            e.boxes = [[x + step if x + step + w <= 100 else max(0, x - step), y, w, h] for x, y, w, h in e.boxes]
+            if any(iou(a, b) > 0.5 for a, b in zip(e.boxes, clash.boxes)):  # no room sideways: go down
+                e.boxes = [[x, min(100 - h, y + h + 5), w, h] for x, y, w, h in e.boxes]
+        placed.append(e)
+    for e in plan.entities:
+        e.boxes = [[_grid(min(x, 100 - w)), _grid(min(y, 100 - h)), w, h] for x, y, w, h in e.boxes]
     return plan
+
+
+def _grid(v: float) -> int:
+    return int(max(0, min(100, round(v / 5) * 5)))
 
 
 def ease(t: np.ndarray) -> np.ndarray:
