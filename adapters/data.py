@@ -151,11 +151,14 @@ def load_training_data(path: str | Path, *, check_decode: bool = True) -> list[E
 
 
 def synth_questions(scene) -> list[tuple[str, str, str]]:
-    """(question, answer, kind) pairs whose answers need motion or appearance from the video."""
+    """(question, answer, kind) pairs whose answers need motion or appearance from the video.
+
+    No question names another's answer: training packs a clip's questions into one conversation, and "Which way
+    does the red circle move?" beside "What colour is the shape?" teaches copying from the text, not looking."""
     sh = scene.shapes[0]
     return [
-        (f"Which way does the {sh.colour} {sh.shape} move?", sh.direction, "motion"),
-        (f"Does the {sh.shape} get bigger or smaller?", "bigger" if sh.growth > 1 else "smaller", "motion"),
+        ("Which way does the shape move?", sh.direction, "motion"),
+        ("Does the shape get bigger or smaller?", "bigger" if sh.growth > 1 else "smaller", "motion"),
         ("What colour is the shape?", sh.colour, "appearance"),
         ("What shape is it?", sh.shape, "appearance"),
     ]

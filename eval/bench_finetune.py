@@ -28,7 +28,7 @@ def dataset(clips: int) -> dict[str, Path]:
     from adapters.data import write_synthetic_set
     from vlm.weights import cache_dir
 
-    root = cache_dir() / "bench" / f"synth-qa-{clips}"
+    root = cache_dir() / "bench" / f"synth-qa-v2-{clips}"  # v2: questions no longer name each other's answers
     if not (root / "test.jsonl").exists():
         write_synthetic_set(root, clips, seed=0)
     return {"train": root / "train.jsonl", "test": root / "test.jsonl"}
@@ -90,7 +90,8 @@ def markdown(res: dict) -> str:
         lines.append(f"| + {stage} ({steps} steps) | {a['exact']:.1%} | {a['exact_motion']:.1%} | "
                      f"{a['exact_appearance']:.1%} | {a['mentions']:.1%} |")
     lines.append(f"\nThe {ALIGN_STEPS + LORA_STEPS}-step recipe took {main['seconds']['total'] / 60:.1f} min "
-                 f"({res['train_examples']} training questions, {res['test_examples']} held out).\n")
+                 f"({res['train_examples']} training clips with {res['train_questions']} questions; "
+                 f"{res['test_examples']} held-out questions on other clips).\n")
     if len(res["recipe"]) > 1:
         lines += ["| tokens per frame | video tokens (8 frames) | exact after the recipe | motion | appearance | "
                   "minutes |", "|---|---|---|---|---|---|"]
@@ -123,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     test = load_training_data(data["test"])
     base = VideoAssistant.build()
     base.config.num_frames, base.config.perception = 8, False  # the fine-tuning prompt format
-    res = {"train_examples": len(load_training_data(data["train"])), "test_examples": len(test),
+    train_rows = load_training_data(data["train"])
+    res = {"train_examples": len(train_rows), "train_questions": sum(len(e.turns) // 2 for e in train_rows),
+           "test_examples": len(test),
            "before": accuracy(base, test), "recipe": []}
     del base
     for pooling in ([2] if args.skip_budget else [2, 1, 3]):
