@@ -317,21 +317,32 @@ def main(data: str | Path, out_dir: str | Path, args: TrainArgs, *, resume: bool
     return {"steps": step, "losses": losses, "examples": len(examples), "samples_per_s": seen / (time.perf_counter() - t0)}
 
 
+def answer_loss(model, labels: torch.Tensor, **inputs) -> torch.Tensor:
+    """Next-token cross-entropy on the labelled (answer) tokens, with the LM head run only where some row of the
+    batch has a label: the 49k-word head and its logits are a large share of a step, and most positions are video
+    and prompt tokens. Equals the model's own `labels=` loss (mean over labelled tokens)."""
+    targets = labels[:, 1:]                                                      # (B, L-1)
+    keep = (targets != IGNORE_INDEX).any(0).nonzero().squeeze(1)                 # (K,) positions predicting a label
+    if keep.numel() == 0:
+        raise ValueError("a training batch has no answer tokens to learn (all labels are IGNORE_INDEX)")
+    logits = model(**inputs, logits_to_keep=keep).logits                         # (B, K, V)
+    return torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), targets[:, keep].flatten(),
+                                             ignore_index=IGNORE_INDEX)
+
+
 def _loss(model, core, items, examples, tokens, pad, transform, args: TrainArgs) -> torch.Tensor:
     if tokens is not None:
         batch = collate(items, [tokens[e.video] for e in examples], pad)
         feats = core.multi_modal_projector(batch["tokens"])                   # (B, N, D_llm)
-        out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], video_features=feats,
-                    labels=batch["labels"])
-    else:  # the encoder trains too: decode and encode every step
-        from vlm.video import load_clip
+        return answer_loss(model, batch["labels"], input_ids=batch["input_ids"],
+                           attention_mask=batch["attention_mask"], video_features=feats)
+    from vlm.video import load_clip  # the encoder trains too: decode and encode every step
 
-        pixels = torch.stack([load_clip(e.video, num_frames=args.num_frames, transform=transform).pixel_values
-                              for e in examples])
-        batch = collate(items, [torch.zeros(1)] * len(items), pad)
-        out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
-                    pixel_values_videos=pixels, labels=batch["labels"])
-    return out.loss
+    pixels = torch.stack([load_clip(e.video, num_frames=args.num_frames, transform=transform).pixel_values
+                          for e in examples])
+    batch = collate(items, [torch.zeros(1)] * len(items), pad)
+    return answer_loss(model, batch["labels"], input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                       pixel_values_videos=pixels)
 
 
 def plot_losses(losses: list[float], path: Path, *, title: str) -> None:

@@ -110,6 +110,35 @@ def test_loss_only_on_answer_tokens(tiny):
     assert int((ids == a.config.video_token_id).sum()) == a.config.num_video_tokens(4)
 
 
+def test_answer_loss_equals_the_full_logits_loss(tiny):
+    """Running the LM head only where answers are must not change the loss or the gradients (padded batch of two
+    conversations of different lengths)."""
+    from adapters.train import answer_loss, collate, tokenize
+    from adapters.data import Example
+    from tests.helpers import tiny_assistant
+
+    torch.manual_seed(0)
+    a = tiny_assistant(*tiny)
+    turns = [({"role": "user", "content": "which way ?"}, {"role": "assistant", "content": "left"}),
+             ({"role": "user", "content": "colour ?"}, {"role": "assistant", "content": "red"},
+              {"role": "user", "content": "and the shape , please ?"}, {"role": "assistant", "content": "a square"})]
+    items = tokenize(a, [Example(Path("x.mp4"), t) for t in turns])
+    n = a.config.num_video_tokens(a.config.num_frames)
+    batch = collate(items, [torch.randn(n, a.model.vision_tower.dim) for _ in items], a.processor.tokenizer.pad_token_id)
+    assert (batch["attention_mask"] == 0).any()  # really padded
+    grads = []
+    for fn in ("full", "answers"):
+        a.model.zero_grad()
+        feats = a.model.multi_modal_projector(batch["tokens"])
+        inputs = dict(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], video_features=feats)
+        loss = a.model(**inputs, labels=batch["labels"]).loss if fn == "full" else \
+            answer_loss(a.model, batch["labels"], **inputs)
+        loss.backward()
+        grads.append((loss.item(), a.model.multi_modal_projector[0].weight.grad.clone()))
+    assert grads[1][0] == pytest.approx(grads[0][0], rel=1e-5)
+    torch.testing.assert_close(grads[1][1], grads[0][1], rtol=1e-4, atol=1e-6)
+
+
 def test_batch_order_is_a_function_of_the_step():
     a = [batch_order(10, s, 4, seed=1) for s in range(5)]
     assert a == [batch_order(10, s, 4, seed=1) for s in range(5)]
