@@ -380,7 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", type=float, default=5e-4, help="LoRA learning rate")
     p.add_argument("--projector-lr", type=float, default=1e-3)
     p.add_argument("--frames", type=int, default=8)
-    p.add_argument("--pooling", type=int, default=2, help="tokens per frame side")
+    p.add_argument("--pooling", type=int, default=3, help="tokens per frame side (3x3: the best measured; eval.bench_finetune)")
     p.add_argument("--perception", action="store_true", help="also train with the perception facts in the prompt")
     p.add_argument("--train-encoder", action="store_true")
     p.add_argument("--lora-r", type=int, default=16)

@@ -1,6 +1,6 @@
 """Fine-tuning, measured: QA accuracy before/after the default recipe, the token budget trade-off, and cost.
 
-    python -m eval.bench_finetune [--out eval/results] [--clips 400] [--skip-budget] [--skip-cost]
+    python -m eval.bench_finetune [--out eval/results] [--clips 400] [--skip-budget] [--skip-cost] [--cost-only]
 
 1. A synthetic QA set (clips of moving shapes; questions whose answers need motion or appearance), 20% of the
    clips held out. Written once into the cache.
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -66,17 +65,21 @@ def recipe(data: dict, out: Path, *, pooling: int) -> dict:
 
 
 def cost(data: dict, out: Path, batch: int, steps: int = 12) -> dict:
-    """A short lora run in a fresh process (features cached beforehand): seconds/step and peak RSS."""
+    """A short lora run in a fresh process (features cached beforehand): seconds/step and the child's own peak RSS
+    (os.wait4: RUSAGE_CHILDREN would also count every earlier child, e.g. decode workers forked from this process)."""
     cmd = [sys.executable, "-m", "vlm", "finetune", "--data", str(data["train"]), "--out", str(out / f"cost-b{batch}"),
            "--max-steps", str(steps), "--save-every", str(steps), "--batch-size", str(batch), "--quiet"]
     t = time.perf_counter()
-    r = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    output = proc.stdout.read()                   # one pipe, read to the end: no deadlock
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
-    if r.returncode:
-        raise RuntimeError(r.stderr[-2000:])
-    sps = float(r.stdout.split("samples/s")[0].split(",")[-1])
+    if os.waitstatus_to_exitcode(status):
+        raise RuntimeError(output[-2000:])
+    sps = float(output.split(" samples/s")[0].split(",")[-1])
     return {"batch": batch, "steps": steps, "samples_per_s": sps, "seconds_per_step": batch / sps,
-            "wall_s": wall, "peak_rss_gb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 ** 2}
+            "wall_s": wall, "peak_rss_gb": usage.ru_maxrss / 1024 ** 2}
 
 
 def markdown(res: dict) -> str:
@@ -84,12 +87,12 @@ def markdown(res: dict) -> str:
     b = res["before"]
     lines.append(f"| embedded, untrained projector | {b['exact']:.1%} | {b['exact_motion']:.1%} | "
                  f"{b['exact_appearance']:.1%} | {b['mentions']:.1%} |")
-    main = res["recipe"][0]
+    main = next(r for r in res["recipe"] if r["pooling"] == res["default_pooling"])
     for stage, steps in (("align", ALIGN_STEPS), ("lora", LORA_STEPS)):
         a = main[stage]
         lines.append(f"| + {stage} ({steps} steps) | {a['exact']:.1%} | {a['exact_motion']:.1%} | "
                      f"{a['exact_appearance']:.1%} | {a['mentions']:.1%} |")
-    lines.append(f"\nThe {ALIGN_STEPS + LORA_STEPS}-step recipe took {main['seconds']['total'] / 60:.1f} min "
+    lines.append(f"\nThe {ALIGN_STEPS + LORA_STEPS}-step recipe ({main['pooling']}x{main['pooling']} tokens per frame) took {main['seconds']['total'] / 60:.1f} min "
                  f"({res['train_examples']} training clips with {res['train_questions']} questions; "
                  f"{res['test_examples']} held-out questions on other clips).\n")
     if len(res["recipe"]) > 1:
@@ -110,6 +113,7 @@ def markdown(res: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from adapters.data import load_training_data
+    from adapters.train import TrainArgs
     from vlm.assistant import VideoAssistant
     from vlm.weights import cache_dir
 
@@ -118,9 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clips", type=int, default=400)
     p.add_argument("--skip-budget", action="store_true")
     p.add_argument("--skip-cost", action="store_true")
+    p.add_argument("--cost-only", action="store_true", help="re-measure only the cost rows of an existing finetune.json")
     args = p.parse_args(argv)
     data = dataset(args.clips)
     runs = cache_dir() / "bench" / "finetune-runs"
+    if args.cost_only:
+        res = json.loads((args.out / "finetune.json").read_text())
+        res["cost"] = [cost(data, runs, b) for b in (1, 4)]
+        return write(res, args.out)
     test = load_training_data(data["test"])
     base = VideoAssistant.build()
     base.config.num_frames, base.config.perception = 8, False  # the fine-tuning prompt format
@@ -129,15 +138,21 @@ def main(argv: list[str] | None = None) -> int:
            "test_examples": len(test),
            "before": accuracy(base, test), "recipe": []}
     del base
-    for pooling in ([2] if args.skip_budget else [2, 1, 3]):
+    default = TrainArgs().pooling
+    res["default_pooling"] = default
+    for pooling in [default] + ([] if args.skip_budget else [p for p in (1, 2, 3) if p != default]):
         res["recipe"].append(recipe(data, runs / f"pool{pooling}", pooling=pooling))
         print(json.dumps(res["recipe"][-1]["lora"] | {"pooling": pooling}, default=str)[:300], file=sys.stderr)
     if not args.skip_cost:
         res["cost"] = [cost(data, runs, b) for b in (1, 4)]
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "finetune.json").write_text(json.dumps(res, indent=2, default=str) + "\n")
+    return write(res, args.out)
+
+
+def write(res: dict, out: Path) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "finetune.json").write_text(json.dumps(res, indent=2, default=str) + "\n")
     md = markdown(res)
-    (args.out / "finetune.md").write_text(md)
+    (out / "finetune.md").write_text(md)
     print(md)
     return 0
 

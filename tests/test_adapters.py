@@ -28,7 +28,8 @@ def synth(tmp_path_factory) -> dict[str, Path]:
 
 
 def _args(**kw) -> TrainArgs:
-    base = dict(stage="lora", max_steps=4, batch_size=2, save_every=2, num_frames=4, warmup_steps=1, lora=SMALL_LORA)
+    base = dict(stage="lora", max_steps=4, batch_size=2, save_every=2, num_frames=4, pooling=2,  # the tiny 2x2 grid
+                warmup_steps=1, lora=SMALL_LORA)
     return TrainArgs(**{**base, **kw})
 
 
