@@ -263,3 +263,24 @@ def test_semantic_on_real_action_clips_is_far_above_chance(tmp_path):
     report = evaluate(ds, build_method("semantic"), ViewConfig(8), tmp_path / "run", progress=False)
     assert report["num_classes"] == 21
     assert report["top1"] >= 5 * report["chance"] and report["top5"] > report["top1"]
+
+
+def test_token_probe_separates_what_is_there_and_not_what_is_not():
+    from eval.probe_tokens import linear_probe
+
+    g = torch.Generator().manual_seed(0)
+    y = torch.arange(200) % 4
+    signal = torch.nn.functional.one_hot(y, 4).float() @ torch.randn(4, 16, generator=g)      # class-dependent
+    x = signal + 0.3 * torch.randn(200, 16, generator=g)
+    assert linear_probe(x[:150], y[:150], x[150:], y[150:], 4) > 0.9
+    noise = torch.randn(200, 16, generator=g)                                                  # no class signal
+    assert linear_probe(noise[:150], y[:150], noise[150:], y[150:], 4) < 0.5
+
+
+def test_token_probe_reads_question_kinds_from_conversations():
+    from adapters.data import Example
+    from eval.probe_tokens import answers
+
+    turns = ({"role": "user", "content": "What colour is the shape?"}, {"role": "assistant", "content": "red"},
+             {"role": "user", "content": "Which way does the shape move?"}, {"role": "assistant", "content": "left"})
+    assert answers([Example(Path("a.mp4"), turns)]) == {Path("a.mp4"): {"colour": "red", "direction": "left"}}
