@@ -50,3 +50,20 @@ def test_degenerate_videos_get_clear_errors(tmp_path):
     with pytest.raises(ValueError, match="needs a question"):
         sample_frames(VideoReader(write_video(tmp_path / "two.mp4", [np.zeros((32, 32, 3), np.uint8)] * 4, fps=5)),
                       sampler="query", num_frames=2)
+
+
+def test_thumbnails_reuse_a_scaling_reader_and_match_a_small_decoder(event_video, monkeypatch):
+    """A reader already scaling in the decoder is reused (no second decoder indexing the file again); the shrunk
+    frames look like those of a decoder opened small."""
+    from vlm.video import smart
+
+    idx = np.array([0, 100, 250])
+    small = smart.VideoReader(event_video, short_side=32).get_batch(idx).astype(float)
+    reader = VideoReader(event_video, short_side=64)
+    opened = []
+    monkeypatch.setattr(smart, "VideoReader", lambda *a, **k: opened.append(a) or VideoReader(*a, **k))
+    thumbs = smart.thumbnails(reader, idx, 32)
+    assert opened == [] and thumbs.shape == small.shape
+    assert np.abs(thumbs.astype(float) - small).mean() < 8  # same picture, different scaler
+    smart.thumbnails(VideoReader(event_video), idx, 32)    # a full-size reader: a small decoder instead
+    assert len(opened) == 1

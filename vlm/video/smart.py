@@ -38,8 +38,18 @@ def candidate_indices(reader: VideoReader, max_candidates: int = MAX_CANDIDATES)
 
 
 def thumbnails(reader: VideoReader, idx: np.ndarray, short_side: int = THUMB) -> np.ndarray:
-    small = VideoReader(reader.path, short_side=short_side)
-    return small.get_batch(idx)
+    """Frames at idx with their short side at most short_side. A reader that already scales in the decoder (the
+    model's input size) is reused and its frames shrunk: a second decoder would index the whole file again, which
+    costs more than the decodes on a long high-resolution file. Otherwise a small decoder is opened."""
+    if reader.size is None:
+        return VideoReader(reader.path, short_side=short_side).get_batch(idx)
+    frames = reader.get_batch(idx)
+    h, w = frames.shape[1:3]
+    if min(h, w) <= short_side:
+        return frames
+    scale = short_side / min(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return np.stack([cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in frames])
 
 
 def pick_top(scores: np.ndarray, k: int, min_gap: int) -> np.ndarray:
