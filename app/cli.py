@@ -262,7 +262,7 @@ def cmd_adapters_merge(args) -> int:
 def cmd_generate(args) -> int:
     from vlm.generation import Planner, generate
 
-    res = generate(args.prompt, args.output, planner=Planner(llm=args.llm), num_frames=args.frames, fps=args.fps,
+    res = generate(args.prompt, args.output, planner=Planner(llm=args.llm, mode=args.planner), num_frames=args.frames, fps=args.fps,
                    size=args.size, seed=args.seed)
     plan_json = res.plan.model_dump_json(indent=2)
     print(plan_json)
@@ -422,6 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--plan-out", help="also write the plan as JSON")
     p.add_argument("--llm", help="the planning LLM (default: the embedded SmolLM2)")
+    p.add_argument("--planner", choices=("layout", "boxes"), default="layout",
+                   help="layout: the LLM chooses places and motions, compiled into boxes (default; small LLMs); "
+                        "boxes: the LLM writes every keyframe box")
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("render", help="render a hand-written plan.json")
@@ -429,7 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--frames", type=int, default=48)
     p.add_argument("--fps", type=float, default=12)
-    p.add_argument("--size", type=int, default=256)
+    p.add_argument("--size", type=int, help="frame side in pixels (default: the plan's canvas)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--motion-blur", type=int, default=1, help="sub-frames averaged per frame")
     p.add_argument("--labels", action="store_true", help="draw entity names")

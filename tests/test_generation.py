@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 import torch
 
+from vlm.generation.layout import EntitySpec, Layout, compile_layout, layout_schema, prompt_vocabulary, structure
 from vlm.generation.plan import PlanError, interpolate, llm_schema, parse_plan
 from vlm.generation.planner import EXAMPLES
 from vlm.generation.render import ProceduralRenderer, render_video
 from vlm.generation.verify import verify
 
-BALL = EXAMPLES[0][1]
+BALL = compile_layout(EXAMPLES[0][1])  # a red ball rolling left to right
 
 
 def _plan_json(**over) -> str:
@@ -89,12 +90,16 @@ def test_closed_loop_replans_when_the_video_fails_its_plan(tmp_path):
     plans = iter([invisible, BALL.model_copy(update={"background": "white"})])
 
     class ScriptedPlanner:
-        def plan(self, prompt, *, seed=0):
+        def plan(self, prompt, *, seed=0, greedy_first=True):
+            calls.append(greedy_first)
             return PlanResult(next(plans), 1, 0.0, 0, [])
+
+    calls = []
 
     res = generate("a ball rolls right", tmp_path / "out.mp4", planner=ScriptedPlanner(), num_frames=24, size=128)
     assert res.replanned and res.plan.entities[0].colour == "red" and res.verification.score > 0.9
     assert res.attempts == 2 and sorted(p.name for p in tmp_path.iterdir()) == ["out.mp4"]
+    assert calls == [True, False]  # the re-plan samples: greedy decoding would write the same plan again
 
 
 def _byte_lm():
@@ -132,6 +137,70 @@ def test_constrained_decoding_makes_even_a_random_model_write_schema_json():
     assert stats["forced"] > 0 and stats["forward_passes"] < stats["tokens"]  # forced tokens skip the model
     with pytest.raises(ValueError, match="did not finish within 5 tokens"):
         generate_json(model, tok, ids, llm_schema(), max_new_tokens=5)
+
+
+def _spec(shape="ball", colour="red", count=1, motion="none", change="none", place="center"):
+    return EntitySpec(shape=shape, colour=colour, count=count, motion=motion, change=change, place=place)
+
+
+def _centre(box):
+    return box[0] + box[2] / 2, box[1] + box[3] / 2
+
+
+def test_layout_words_compile_into_boxes_that_do_what_they_say():
+    def plan(*specs):
+        return compile_layout(Layout(background="sky", entities=list(specs)))
+
+    for motion, axis, sign in (("right", 0, 1), ("left", 0, -1), ("down", 1, 1), ("up", 1, -1)):
+        boxes = plan(_spec(motion=motion)).entities[0].boxes
+        assert sign * (_centre(boxes[-1])[axis] - _centre(boxes[0])[axis]) >= 50, motion
+        assert _centre(boxes[-1])[1 - axis] == _centre(boxes[0])[1 - axis]          # straight along its axis
+    for change, bigger in (("bigger", True), ("smaller", False)):
+        b = plan(_spec(change=change)).entities[0].boxes
+        assert (b[-1][2] * b[-1][3] >= 2 * b[0][2] * b[0][3]) == bigger
+    left_right = plan(_spec(shape="tree", place="left"), _spec(shape="house", place="right")).entities
+    assert _centre(left_right[0].boxes[0])[0] < _centre(left_right[1].boxes[0])[0]
+    above = plan(_spec(shape="sun", place="top"), _spec(shape="house", place="bottom")).entities
+    assert _centre(above[0].boxes[0])[1] < _centre(above[1].boxes[0])[1]
+    three = plan(_spec(count=3), _spec(shape="car", count=2, motion="left")).entities
+    assert [e.shape for e in three] == ["ball"] * 3 + ["car"] * 2 and [e.id for e in three] == [1, 2, 3, 4, 5]
+    for e in three:
+        assert all(0 <= v <= 100 and v % 5 == 0 and b[0] + b[2] <= 100 and b[1] + b[3] <= 100
+                   for b in e.boxes for v in b)
+
+
+def test_layout_schema_is_grounded_in_the_prompt():
+    vocab = prompt_vocabulary("Two grey fish and a violet ball")
+    assert vocab == {"shapes": ["fish", "ball"], "colours": ["grey", "purple"], "counts": [1, 2]}
+    schema = layout_schema("a green tree to the left of a red house")
+    items = schema["properties"]["entities"]["prefixItems"]
+    assert [i["properties"]["shape"]["const"] for i in items] == ["tree", "house"]
+    assert items[0]["properties"]["colour"]["enum"] == ["green", "red"]
+    open_schema = layout_schema("something nice")  # names nothing we can draw: every shape and colour allowed
+    assert "prefixItems" not in open_schema["properties"]["entities"]
+    assert structure("two red balls fall down") == "several thing fall down"
+
+
+def test_constrained_layout_from_a_random_model_names_what_the_prompt_names():
+    from vlm.generation.constrained import generate_json
+    from vlm.generation.plan import validate_json
+
+    model, tok = _byte_lm()
+    ids = tok("plan: three pink stars above a cyan car", add_special_tokens=False)["input_ids"]
+    for seed in range(2):
+        text, _ = generate_json(model, tok, ids, layout_schema("three pink stars above a cyan car"),
+                                max_new_tokens=2000, temperature=1.0, seed=seed)
+        layout = validate_json(text, Layout, "layout")
+        assert [e.shape for e in layout.entities] == ["star", "car"]
+        assert all(e.colour in ("pink", "cyan") and e.count in (1, 3) for e in layout.entities)
+        assert len(compile_layout(layout).entities) >= 2
+
+
+def test_planner_rejects_an_unknown_mode():
+    from vlm.generation.planner import Planner
+
+    with pytest.raises(ValueError, match="available: \\['boxes', 'layout'\\]"):
+        Planner(model=object(), tokenizer=object(), mode="grid")
 
 
 def test_render_cli_and_bad_plan_file(tmp_path, capsys):

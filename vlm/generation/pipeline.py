@@ -37,7 +37,8 @@ def generate(prompt: str, out: str | Path, *, planner: Planner | None = None, re
     attempts, t_plan, t_render, t_verify = 0, 0.0, 0.0, 0.0
     for round_ in range(2):
         t = time.perf_counter()
-        planned = planner.plan(prompt, seed=seed + 10 * round_)
+        planned = planner.plan(prompt, seed=seed + 10 * round_, greedy_first=round_ == 0)
+        planned.plan.canvas = size
         t_plan += time.perf_counter() - t
         attempts += planned.attempts
         t = time.perf_counter()

@@ -41,6 +41,7 @@ class Entity(BaseModel):
 
 
 class Plan(BaseModel):
+    canvas: int = Field(default=256, ge=16, le=2048, multiple_of=2)  # frame side in pixels; boxes are % of it
     background: Literal[BACKGROUNDS]  # type: ignore[valid-type]
     entities: list[Entity] = Field(min_length=1, max_length=5)
     captions: list[str] = Field(min_length=KEYFRAMES, max_length=KEYFRAMES)
@@ -57,6 +58,7 @@ class Plan(BaseModel):
 def llm_schema() -> dict:
     """The JSON schema the constrained decoder enforces: the Plan with each box exactly four grid values."""
     schema = Plan.model_json_schema()
+    del schema["properties"]["canvas"]  # the caller's choice (--size), not the LLM's
     schema["$defs"]["Entity"]["properties"]["id"] = {"enum": list(range(1, 10)), "type": "integer"}  # bounded
     box = schema["$defs"]["Entity"]["properties"]["boxes"]
     box["items"].update({"minItems": 4, "maxItems": 4})
@@ -69,20 +71,24 @@ class PlanError(ValueError):
     pass
 
 
-def parse_plan(text: str) -> Plan:
-    """Validate JSON text as a Plan, repairing what can be repaired (boxes pushed inside the canvas)."""
+def validate_json(text: str, model: type[BaseModel], what: str = "plan"):
+    """JSON text -> a validated pydantic model, or a PlanError naming the first few problems."""
     import json
 
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise PlanError(f"the plan is not valid JSON ({e.msg} at character {e.pos})") from None
+        raise PlanError(f"the {what} is not valid JSON ({e.msg} at character {e.pos})") from None
     try:
-        plan = Plan.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as e:
         problems = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors()[:6])
-        raise PlanError(f"the plan does not fit the schema: {problems}") from None
-    return repair(plan)
+        raise PlanError(f"the {what} does not fit the schema: {problems}") from None
+
+
+def parse_plan(text: str) -> Plan:
+    """Validate JSON text as a Plan, repairing what can be repaired (boxes pushed inside the canvas)."""
+    return repair(validate_json(text, Plan))
 
 
 def iou(a, b) -> float:
@@ -109,11 +115,12 @@ def repair(plan: Plan) -> Plan:
                 e.boxes = [[x, min(100 - h, y + h + 5), w, h] for x, y, w, h in e.boxes]
         placed.append(e)
     for e in plan.entities:
-        e.boxes = [[_grid(min(x, 100 - w)), _grid(min(y, 100 - h)), w, h] for x, y, w, h in e.boxes]
+        e.boxes = [[to_grid(min(x, 100 - w)), to_grid(min(y, 100 - h)), w, h] for x, y, w, h in e.boxes]
     return plan
 
 
-def _grid(v: float) -> int:
+def to_grid(v: float) -> int:
+    """The nearest value of the 5-point percent grid, inside the canvas."""
     return int(max(0, min(100, round(v / 5) * 5)))
 
 

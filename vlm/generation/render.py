@@ -147,8 +147,9 @@ class ProceduralRenderer:
 
 
 def render_video(plan: Plan, out: str | Path, *, renderer: Renderer | None = None, num_frames: int = 48,
-                 fps: float = 12.0, size: int = 256, seed: int = 0) -> Path:
-    """Render and write H.264 mp4 (streamed, atomic)."""
+                 fps: float = 12.0, size: int | None = None, seed: int = 0) -> Path:
+    """Render and write H.264 mp4 (streamed, atomic); size defaults to the plan's canvas."""
+    size = size or plan.canvas
     if size % 2:
         raise ValueError(f"H.264 needs an even size, got {size}")
     renderer = renderer or ProceduralRenderer()
