@@ -211,9 +211,11 @@ def test_generation_tab_shows_plan_video_and_score(fake, monkeypatch):
     from vlm.generation.pipeline import generate
     from vlm.generation.planner import EXAMPLES, PlanResult
 
+    from vlm.generation.layout import compile_layout
+
     class ScriptedPlanner:
-        def plan(self, prompt, *, seed=0):
-            return PlanResult(EXAMPLES[0][1], 1, 0.0, 0, [])
+        def plan(self, prompt, *, seed=0, greedy_first=True):
+            return PlanResult(compile_layout(EXAMPLES[0][1]), 1, 0.0, 0, [])
 
     monkeypatch.setattr(backend, "load_planner", lambda: ScriptedPlanner())
     at = _app()
