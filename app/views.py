@@ -270,8 +270,9 @@ def generation() -> None:
     """Plan a short video with the LLM, render it, and show how well it follows its plan."""
     from vlm.generation import PlanError
 
-    st.markdown("Describe a short scene; the LLM writes a plan (entities, boxes per keyframe, captions) under a "
-                "JSON schema, a renderer draws it, and a verifier tracks each entity to check the video follows it.")
+    st.markdown("Describe a short scene; the LLM lays it out (for each thing you name: colour, count, motion, "
+                "size change, place) under a JSON schema, the layout becomes boxes per keyframe, a renderer draws "
+                "them, and a verifier tracks each entity to check the video follows the plan.")
     prompt = st.text_input("Scene", "a red ball rolls from left to right", key="gen_prompt")
     c1, c2, c3 = st.columns(3)
     frames = c1.slider("Frames", 12, 96, 48, step=12, key="gen_frames")
