@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from vlm.generation.layout import EntitySpec, Layout, compile_layout, layout_schema, prompt_vocabulary, structure
+from vlm.generation.layout import (NATURAL_COLOUR, EntitySpec, Layout, compile_layout, layout_schema,
+                                   prompt_vocabulary, structure)
 from vlm.generation.plan import PlanError, interpolate, llm_schema, parse_plan
 from vlm.generation.planner import EXAMPLES
 from vlm.generation.render import ProceduralRenderer, render_video
@@ -78,6 +79,17 @@ def test_verifier_passes_the_right_video_and_catches_a_wrong_one(tmp_path):
     grows = BALL.model_copy(deep=True)
     grows.entities[0].boxes = [[5, 55, 15, 15], [45, 50, 20, 20], [75, 45, 25, 25]]
     assert verify(video, grows).entities[0].size == 0.0  # the rendered ball kept its size
+
+
+def test_verifier_finds_thin_sprites_and_same_coloured_copies(tmp_path):
+    scenes = {"person": [_spec("car", place="right"), _spec("person", place="left")],   # a stick figure, both red
+              "stars": [_spec("star", "white", count=5, motion="down", place="top")]}
+    for name, specs in scenes.items():
+        plan = compile_layout(Layout(background="night", entities=specs))
+        video = render_video(plan, tmp_path / f"{name}.mp4", num_frames=24, size=128)
+        checks = verify(video, plan).entities
+        assert len(checks) == sum(s.count for s in specs)
+        assert all(c.position > 0.9 for c in checks), (name, checks)
 
 
 def test_closed_loop_replans_when_the_video_fails_its_plan(tmp_path):
@@ -176,6 +188,8 @@ def test_layout_schema_is_grounded_in_the_prompt():
     items = schema["properties"]["entities"]["prefixItems"]
     assert [i["properties"]["shape"]["const"] for i in items] == ["tree", "house"]
     assert items[0]["properties"]["colour"]["enum"] == ["green", "red"]
+    assert layout_schema("a red car to the right of a person")["properties"]["entities"]["prefixItems"][1][
+        "properties"]["colour"]["enum"] == ["black", "red"]  # a person the prompt gives no colour may be black
     open_schema = layout_schema("something nice")  # names nothing we can draw: every shape and colour allowed
     assert "prefixItems" not in open_schema["properties"]["entities"]
     assert structure("two red balls fall down") == "several thing fall down"
@@ -192,7 +206,8 @@ def test_constrained_layout_from_a_random_model_names_what_the_prompt_names():
                                 max_new_tokens=2000, temperature=1.0, seed=seed)
         layout = validate_json(text, Layout, "layout")
         assert [e.shape for e in layout.entities] == ["star", "car"]
-        assert all(e.colour in ("pink", "cyan") and e.count in (1, 3) for e in layout.entities)
+        assert all(e.colour in ("pink", "cyan", NATURAL_COLOUR[e.shape]) and e.count in (1, 3)
+                   for e in layout.entities)
         assert len(compile_layout(layout).entities) >= 2
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+import numpy as np
+
 from pydantic import BaseModel, Field
 
 from vlm.generation.plan import BACKGROUNDS, COLOURS, KEYFRAMES, SHAPES, Entity, Plan, repair, to_grid
@@ -29,6 +31,10 @@ BASE_SIZE = {  # (w, h) in percent at size "medium": each sprite's natural propo
     "circle": (20, 20), "square": (20, 20), "triangle": (20, 20), "star": (18, 18), "ball": (16, 16),
     "car": (30, 20), "tree": (26, 45), "house": (32, 38), "person": (14, 38), "sun": (24, 24),
     "cloud": (30, 18), "fish": (22, 14),
+}
+NATURAL_COLOUR = {  # offered beside the prompt's colours, for things the prompt gives no colour
+    "circle": "blue", "square": "blue", "triangle": "orange", "star": "yellow", "ball": "red", "car": "grey",
+    "tree": "green", "house": "brown", "person": "black", "sun": "yellow", "cloud": "white", "fish": "orange",
 }
 MAX_COUNT = 5
 _TRAVEL = (12, 88)  # a travelling entity's centre goes from one of these to the other
@@ -89,15 +95,21 @@ def layout_schema(prompt: str | None = None) -> dict:
     if not prompt:
         return schema
     vocab = prompt_vocabulary(prompt)
+    spec["properties"]["count"]["enum"] = vocab["counts"]
     if vocab["colours"]:
         spec["properties"]["colour"] = {"enum": vocab["colours"], "type": "string"}
-    spec["properties"]["count"]["enum"] = vocab["counts"]
     shapes = vocab["shapes"][:4]
     if shapes:
+        def item(shape: str) -> dict:
+            props = {**spec["properties"], "shape": {"const": shape}}
+            if vocab["colours"]:  # the prompt's colours, or this thing's natural one if the prompt gave it none
+                props["colour"] = {"enum": sorted({*vocab["colours"], NATURAL_COLOUR[shape]}), "type": "string"}
+            return {**spec, "properties": props}
+
         entities = schema["properties"]["entities"]
         entities.pop("items")
-        entities.update({"minItems": len(shapes), "maxItems": len(shapes), "items": False, "prefixItems": [
-            {**spec, "properties": {**spec["properties"], "shape": {"const": s}}} for s in shapes]})
+        entities.update({"minItems": len(shapes), "maxItems": len(shapes), "items": False,
+                         "prefixItems": [item(s) for s in shapes]})
         del schema["$defs"]
     return schema
 
@@ -106,8 +118,8 @@ def _box(cx: float, cy: float, w: float, h: float) -> list[float]:
     return [cx - w / 2, cy - h / 2, w, h]
 
 
-def _centres(spec: EntitySpec, w: float, h: float) -> list[tuple[float, float]]:
-    """Start, middle and end centre of the first copy."""
+def _centres(spec: EntitySpec) -> list[tuple[float, float]]:
+    """Start, middle and end centre of the group."""
     cx, cy = PLACES[spec.place]
     if spec.motion == "none":
         return [(cx, cy)] * KEYFRAMES
@@ -118,16 +130,24 @@ def _centres(spec: EntitySpec, w: float, h: float) -> list[tuple[float, float]]:
             for k in range(KEYFRAMES)]
 
 
-def _copies(spec: EntitySpec, w: float, h: float) -> list[tuple[float, float]]:
-    """Offsets of `count` copies, side by side across the motion (a row; a column for horizontal travel)."""
-    n = spec.count
-    if n == 1:
-        return [(0.0, 0.0)]
+def _group(spec: EntitySpec) -> list[list[list[float]]]:
+    """Keyframe boxes (copies, K, 4) of `count` copies side by side across the motion (a row; a column for
+    horizontal travel), a third of a size apart, scaled down until the group fits the canvas at its largest
+    (copies must not touch: the verifier tracks each one), and shifted inside it."""
+    scale = {"none": (1, 1, 1), "bigger": (0.6, 1.0, 1.6), "smaller": (1.6, 1.0, 0.6)}[spec.change]
+    w, h = (v * SIZES[spec.size] for v in BASE_SIZE[spec.shape])
     across_x = spec.motion not in ("right", "left")
-    gap = (w if across_x else h) * 1.3
-    span = min(gap * (n - 1), 80 - (w if across_x else h))
-    offs = [-span / 2 + span * i / (n - 1) for i in range(n)]
-    return [(o, 0.0) if across_x else (0.0, o) for o in offs]
+    along = (w if across_x else h) * max(scale)
+    fit = min(1.0, 90 / (along * (1.35 * (spec.count - 1) + 1)))
+    w, h = w * fit, h * fit
+    gap = (w if across_x else h) * max(scale) * 1.35
+    offsets = [gap * (i - (spec.count - 1) / 2) for i in range(spec.count)]
+    group = np.array([[_box(cx + (o if across_x else 0), cy + (0 if across_x else o), w * s, h * s)
+                       for (cx, cy), s in zip(_centres(spec), scale)] for o in offsets])   # (copies, K, 4)
+    for axis in (0, 1):                                                                  # shift inside the canvas
+        lo, hi = group[..., axis].min(), (group[..., axis] + group[..., axis + 2]).max()
+        group[..., axis] += max(0.0, -lo) - max(0.0, hi - 100)
+    return group.tolist()
 
 
 def _caption(spec: EntitySpec, k: int) -> str:
@@ -140,19 +160,12 @@ def _caption(spec: EntitySpec, k: int) -> str:
 
 
 def compile_layout(layout: Layout) -> Plan:
-    """Layout words -> a Plan with three keyframe boxes per entity (one entity per copy), repaired to fit."""
+    """Layout words -> a Plan with three keyframe boxes per entity (one entity per copy, at most 5), repaired."""
     entities = []
     for spec in layout.entities:
-        w0, h0 = (v * SIZES[spec.size] for v in BASE_SIZE[spec.shape])
-        scale = {"none": (1, 1, 1), "bigger": (0.6, 1.0, 1.6), "smaller": (1.6, 1.0, 0.6)}[spec.change]
-        centres = _centres(spec, w0, h0)
-        for dx, dy in _copies(spec, w0, h0):
-            boxes = [_box(cx + dx, cy + dy, w0 * s, h0 * s) for (cx, cy), s in zip(centres, scale)]
+        for boxes in _group(spec):
             boxes = [[to_grid(max(v, 5.0)) if i >= 2 else to_grid(v) for i, v in enumerate(b)] for b in boxes]
             entities.append(Entity(id=len(entities) + 1, name=spec.shape, colour=spec.colour, shape=spec.shape,
                                    boxes=boxes))
-            if len(entities) == 9:
-                break
     captions = ["; ".join(_caption(s, k) for s in layout.entities)[:80] for k in range(KEYFRAMES)]
     return repair(Plan(background=layout.background, entities=entities[:5], captions=captions))
-

@@ -43,20 +43,25 @@ class Verification:
         return asdict(self)
 
 
-def _detect(frame: np.ndarray, fg: np.ndarray, colour, planned_centre: np.ndarray) -> tuple[np.ndarray, int] | None:
-    """(centre (x, y) in pixels, area) of the colour blob nearest the planned centre, or None."""
-    mask = (np.abs(frame.astype(np.int16) - np.array(colour, np.int16)).sum(-1) < COLOUR_TOL)
-    moving = mask & fg
-    mask = moving if moving.sum() >= 12 else mask  # still objects are part of the median background
-    n, labels, stats, centroids = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    best, best_d = None, np.inf
-    for k in range(1, n):
-        if stats[k, cv2.CC_STAT_AREA] < 12:
-            continue
-        d = np.linalg.norm(centroids[k] - planned_centre)
-        if d < best_d:
-            best, best_d = (centroids[k], int(stats[k, cv2.CC_STAT_AREA])), d
-    return best
+def _detect(frame: np.ndarray, fg: np.ndarray, colour, planned_centre: np.ndarray,
+            travels: bool) -> tuple[np.ndarray, int] | None:
+    """(centre (x, y) in pixels, area) of the colour blob nearest the planned centre, or None.
+
+    The colour mask is closed first (thin sprites such as a stick figure break into pieces after H.264). For an
+    entity that travels, blobs with moving pixels are preferred (something of its colour may stand still nearby);
+    a blob's centre is that of all its pixels (a person standing still still swings its arms)."""
+    mask = (np.abs(frame.astype(np.int16) - np.array(colour, np.int16)).sum(-1) < COLOUR_TOL).astype(np.uint8)
+    k = max(3, round(min(frame.shape[:2]) / 64))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    n, labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    moving = np.bincount(labels[fg], minlength=n)                                  # moving pixels per blob
+    blobs = [b for b in range(1, n) if stats[b, cv2.CC_STAT_AREA] >= 12]
+    if travels:
+        blobs = [b for b in blobs if moving[b] >= 12] or blobs
+    if not blobs:
+        return None
+    best = min(blobs, key=lambda b: np.linalg.norm(centroids[b] - planned_centre))
+    return centroids[best], int(stats[best, cv2.CC_STAT_AREA])
 
 
 def verify(video: str | Path, plan: Plan, *, max_frames: int = 24) -> Verification:
@@ -73,8 +78,9 @@ def verify(video: str | Path, plan: Plan, *, max_frames: int = 24) -> Verificati
         boxes = interpolate(e.boxes, n)[idx] / 100 * np.array([W, H, W, H])           # (F, 4) pixels
         centres = boxes[:, :2] + boxes[:, 2:] / 2
         hits, areas = [], []
+        travels = bool(np.ptp(centres, axis=0).max() > 0.05 * max(W, H))
         for f, frame in enumerate(frames):
-            det = _detect(frame, fg[f], COLOURS[e.colour], centres[f])
+            det = _detect(frame, fg[f], COLOURS[e.colour], centres[f], travels)
             hits.append(det is not None and np.linalg.norm((det[0] - centres[f]) / np.array([W, H])) < CENTRE_TOL)
             if det is not None:
                 areas.append((f, det[1]))
