@@ -230,6 +230,15 @@ def test_render_cli_and_bad_plan_file(tmp_path, capsys):
     assert "does not fit the schema" in capsys.readouterr().err
 
 
+def test_repair_changes_a_background_that_hides_an_entity():
+    from vlm.generation.plan import MIN_CONTRAST, contrast
+
+    hidden = compile_layout(Layout(background="dark", entities=[_spec(colour="black"), _spec("fish", "white")]))
+    assert hidden.background != "dark" and contrast(hidden, hidden.background) >= MIN_CONTRAST
+    shown = compile_layout(Layout(background="sea", entities=[_spec("fish", "orange", place="bottom")]))
+    assert shown.background == "sea"  # the LLM's choice stands when everything shows
+
+
 def test_repair_moves_apart_stacked_entities():
     e = json.loads(BALL.model_dump_json())["entities"][0]
     stacked = [dict(e, id=i, boxes=[[10, 10, 10, 10]] * 3) for i in (1, 2, 3)]

@@ -122,6 +122,19 @@ def test_frame_past_the_end_names_the_numbers(clip_path):
         VideoReader(clip_path).get_batch([0, 24])
 
 
+def test_recently_decoded_frames_are_not_decoded_again(clip_path):
+    reader = VideoReader(clip_path, cache_frames=4)
+    first = reader.get_batch([3, 10, 5])
+    asked = []
+    decode = reader._impl.get_batch
+    reader._impl.get_batch = lambda idx: asked.append(idx.tolist()) or decode(idx)
+    again = reader.get_batch([10, 12, 3, 12])
+    assert asked == [[12]]                                  # 3 and 10 came from the cache, 12 once
+    assert np.array_equal(again[[0, 2]], first[[1, 0]]) and np.array_equal(again[1], again[3])
+    reader.get_batch([20, 21])                              # holds 4: the oldest (5, 3) are dropped
+    assert sorted(reader._cache) == [10, 12, 20, 21]
+
+
 def test_write_video_is_atomic_and_checks_sizes(tmp_path):
     target = tmp_path / "odd.mp4"
     with pytest.raises(ValueError, match="even frame sizes"):

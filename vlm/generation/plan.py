@@ -100,9 +100,22 @@ def iou(a, b) -> float:
     return inter / (aw * ah + bw * bh - inter)
 
 
+MIN_CONTRAST = 120  # sum of absolute RGB differences between an entity and the background behind it
+
+
+def contrast(plan: Plan, keyword: str) -> float:
+    """The least colour difference between an entity and the mean background under its box, at any keyframe."""
+    from vlm.generation.render import background  # render imports this module
+
+    bg = background(keyword, 100, seed=0).astype(np.float64)                       # 1 px per percent
+    return min((float(np.abs(bg[y:y + h, x:x + w].reshape(-1, 3).mean(0) - COLOURS[e.colour]).sum())
+                for e in plan.entities for x, y, w, h in e.boxes), default=np.inf)
+
+
 def repair(plan: Plan) -> Plan:
-    """Keep every box inside the canvas (shift it back) without changing its size, and move apart entities that
-    a small LLM stacked on top of each other (hidden at every keyframe, so the video could not show them)."""
+    """Keep every box inside the canvas (shift it back) without changing its size, move apart entities that
+    a small LLM stacked on top of each other (hidden at every keyframe, so the video could not show them), and
+    change a background that hides an entity (a black ball at night) for the one that shows every entity best."""
     placed: list[Entity] = []
     for e in plan.entities:
         for _ in range(len(placed)):
@@ -116,6 +129,8 @@ def repair(plan: Plan) -> Plan:
         placed.append(e)
     for e in plan.entities:
         e.boxes = [[to_grid(min(x, 100 - w)), to_grid(min(y, 100 - h)), w, h] for x, y, w, h in e.boxes]
+    if contrast(plan, plan.background) < MIN_CONTRAST:
+        plan.background = max(BACKGROUNDS, key=lambda k: contrast(plan, k))
     return plan
 
 

@@ -59,12 +59,15 @@ class VideoReader:
     """Random access to the frames of one video: `reader.get_batch([0, 10, 20])` -> (3, H, W, 3) uint8.
 
     `size=(width, height)` makes the decoder scale frames on the fly (cheap thumbnails for analysis passes);
-    `short_side=N` does the same keeping the aspect ratio, and only ever shrinks.
+    `short_side=N` does the same keeping the aspect ratio, and only ever shrinks. The last `cache_frames` decoded
+    frames are kept: a smart sampler's cheap pass decodes the frames the model then asks for again.
     """
 
     def __init__(self, path: str | os.PathLike, *, backend: str = "auto", size: tuple[int, int] | None = None,
-                 short_side: int | None = None):
+                 short_side: int | None = None, cache_frames: int = 64):
         self.path = Path(path)
+        self._cache: dict[int, np.ndarray] = {}
+        self._cache_frames = cache_frames
         _check_file(self.path)
         if backend not in ("auto", "decord", "pyav"):
             raise ValueError(f"Unknown video backend {backend!r}; available: ['auto', 'decord', 'pyav']")
@@ -102,7 +105,14 @@ class VideoReader:
         if bad.size:
             raise VideoReadError(self.path, f"cannot read frame {int(bad[0])} of {self.info.num_frames} "
                                             f"(valid indices are 0..{self.info.num_frames - 1})")
-        return self._impl.get_batch(idx)
+        missing = np.unique(idx[[i not in self._cache for i in idx.tolist()]])
+        new = dict(zip(missing.tolist(), self._impl.get_batch(missing))) if missing.size else {}
+        out = np.stack([new[i] if i in new else self._cache[i] for i in idx.tolist()])
+        for i, frame in new.items():
+            self._cache[i] = frame
+        while len(self._cache) > self._cache_frames:
+            del self._cache[next(iter(self._cache))]  # the oldest first
+        return out
 
     def timestamps(self, indices: Sequence[int]) -> np.ndarray:
         return np.asarray(indices, dtype=np.float64) / self.info.fps
