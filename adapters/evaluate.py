@@ -42,7 +42,7 @@ def qa_accuracy(assistant, examples: list[Example], *, batch_size: int = 16, max
         chunk = examples[i:i + batch_size]
         texts = [proc.chat_text(proc.conversation(list(e.turns[:-1]))) for e in chunk]
         inputs = proc(texts, num_frames=assistant.config.num_frames)
-        feats = model.multi_modal_projector(torch.stack([tokens[e.video] for e in chunk]).to(model.dtype))
+        feats = model.project_tokens(torch.stack([tokens[e.video] for e in chunk]))
         out = model.generate(**inputs, video_features=feats, max_new_tokens=max_new_tokens, do_sample=False,
                              pad_token_id=proc.tokenizer.pad_token_id)
         answers += proc.tokenizer.batch_decode(out, skip_special_tokens=True)

@@ -44,6 +44,7 @@ class TrainArgs:
     seed: int = 0
     num_frames: int = 8
     pooling: int = 3               # tokens per frame side: 3x3 learnt most in eval.bench_finetune (2x2, 1x1 less)
+    projector: str = "mlp2x_gelu"  # see vlm.projector.PROJECTORS
     perception: bool = False       # also put the perception facts in the prompt (chat without facts by default)
     train_encoder: bool = False
     init_from: str | None = None   # an adapter folder to start from (the align stage's output)
@@ -60,6 +61,10 @@ class TrainArgs:
                 problems.append(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.lr <= 0 or self.projector_lr <= 0:
             problems.append(f"learning rates must be positive, got {self.lr}, {self.projector_lr}")
+        from vlm.projector import PROJECTORS
+
+        if self.projector not in PROJECTORS:
+            problems.append(f"projector must be one of {list(PROJECTORS)}, got {self.projector!r}")
         if self.mixed_precision not in ("no", "bf16"):
             problems.append(f"mixed_precision must be 'no' or 'bf16', got {self.mixed_precision!r}")
         if self.init_from and not Path(self.init_from).is_dir():
@@ -84,7 +89,8 @@ def build_assistant(args: TrainArgs, *, base_config=None, language_model=None, t
         config = adapter_config(args.init_from)
         config.video_token_id = None
     else:
-        config = (base_config or VideoLLMConfig()).replace(pooling=PoolingConfig(spatial=args.pooling))
+        config = (base_config or VideoLLMConfig()).replace(pooling=PoolingConfig(spatial=args.pooling),
+                                                           projector=args.projector)
         if args.llm:
             config.llm = args.llm
     config.num_frames, config.perception = args.num_frames, args.perception
@@ -333,7 +339,7 @@ def answer_loss(model, labels: torch.Tensor, **inputs) -> torch.Tensor:
 def _loss(model, core, items, examples, tokens, pad, transform, args: TrainArgs) -> torch.Tensor:
     if tokens is not None:
         batch = collate(items, [tokens[e.video] for e in examples], pad)
-        feats = core.multi_modal_projector(batch["tokens"])                   # (B, N, D_llm)
+        feats = core.project_tokens(batch["tokens"])                   # (B, N, D_llm)
         return answer_loss(model, batch["labels"], input_ids=batch["input_ids"],
                            attention_mask=batch["attention_mask"], video_features=feats)
     from vlm.video import load_clip  # the encoder trains too: decode and encode every step

@@ -222,7 +222,9 @@ def cmd_finetune(args) -> int:
     targs = TrainArgs(stage=args.stage, max_steps=args.max_steps, batch_size=args.batch_size,
                       grad_accum=args.grad_accum, lr=args.lr, projector_lr=args.projector_lr,
                       save_every=args.save_every, keep_last=args.keep_last, seed=args.seed, num_frames=args.frames,
-                      pooling=args.pooling, perception=args.perception, train_encoder=args.train_encoder,
+                      pooling=args.pooling, projector=args.projector or TrainArgs.projector,
+                      perception=args.perception,
+                      train_encoder=args.train_encoder,
                       init_from=args.init_from, mixed_precision=args.mixed_precision, llm=args.llm,
                       lora=LoraSpec(r=args.lora_r, alpha=args.lora_alpha, dropout=args.lora_dropout,
                                     target_modules=tuple(args.lora_target or LoraSpec().target_modules)))
@@ -381,6 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--projector-lr", type=float, default=1e-3)
     p.add_argument("--frames", type=int, default=8)
     p.add_argument("--pooling", type=int, default=3, help="tokens per frame side (3x3: the best measured; eval.bench_finetune)")
+    p.add_argument("--projector", choices=["linear", "mlp2x_gelu", "stc"],
+                   help="per token (linear, mlp2x_gelu), or stc: a 3D convolution over the token grid as well "
+                        "(default: the recipe's, see adapters.train.TrainArgs)")
     p.add_argument("--perception", action="store_true", help="also train with the perception facts in the prompt")
     p.add_argument("--train-encoder", action="store_true")
     p.add_argument("--lora-r", type=int, default=16)

@@ -130,7 +130,7 @@ def test_answer_loss_equals_the_full_logits_loss(tiny):
     grads = []
     for fn in ("full", "answers"):
         a.model.zero_grad()
-        feats = a.model.multi_modal_projector(batch["tokens"])
+        feats = a.model.project_tokens(batch["tokens"])
         inputs = dict(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], video_features=feats)
         loss = a.model(**inputs, labels=batch["labels"]).loss if fn == "full" else \
             answer_loss(a.model, batch["labels"], **inputs)

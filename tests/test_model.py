@@ -217,3 +217,30 @@ def test_untrained_projector_is_the_same_in_every_build(tiny):
     for x in (b, c):
         for p, q in zip(a.model.multi_modal_projector.parameters(), x.model.multi_modal_projector.parameters()):
             assert torch.equal(p, q)
+
+
+def test_stc_projector_mixes_time_and_round_trips(tmp_path):
+    from tests.helpers import tiny_assistant
+    from vlm.projector import build_projector, project
+
+    torch.manual_seed(0)
+    stc, grid = build_projector("stc", in_dim=8, out_dim=6), (3, 2, 2)
+    x = torch.randn(1, 12, 8)
+    per_token = torch.nn.Sequential(stc.inp, torch.nn.GELU(), stc.out)
+    assert torch.allclose(project(stc, x, grid), per_token(x))       # untrained: an mlp2x_gelu
+    torch.nn.init.normal_(stc.conv.weight, std=0.1)
+    later = x.clone()
+    later[:, 8:] += 1.0                                                # change only the last frame
+    moved = (project(stc, later, grid) - project(stc, x, grid)).abs().amax(-1)[0]
+    assert (moved[4:8] > 1e-4).all() and (moved[:4] < 1e-6).all()     # frame 1 sees frame 2; frame 0 does not
+    with pytest.raises(ValueError, match="12 tokens do not fill a 2x2x2 grid"):
+        project(stc, x, (2, 2, 2))
+
+    lm, tok = tiny_llm()
+    assistant = tiny_assistant(lm, tok, projector="stc")
+    torch.nn.init.normal_(assistant.model.multi_modal_projector.conv.weight, std=0.01)
+    inputs, _ = _inputs(assistant)
+    loaded = VideoAssistant.from_pretrained(assistant.save_pretrained(tmp_path / "m", include_llm=True),
+                                            dtype=torch.float32)
+    with torch.no_grad():
+        assert torch.allclose(assistant.model(**inputs).logits, loaded.model(**inputs).logits, atol=1e-5)

@@ -16,7 +16,7 @@ from torch import nn
 from vlm.config import VideoLLMConfig
 from vlm.encoders import EncoderOutput, VideoEncoder, build_encoder
 from vlm.pooling import TokenPooler
-from vlm.projector import build_projector
+from vlm.projector import build_projector, project
 
 # The penalty should apply to generated tokens only: words from the prompt's facts are what answers should reuse.
 warnings.filterwarnings("ignore", message="Passing `repetition_penalty` with `inputs_embeds`")
@@ -59,8 +59,12 @@ class VideoLLM(nn.Module):
         return self.vision_tower(pixel_values_videos.to(enc_dtype))       # tokens (B, N, D_enc)
 
     def project(self, encoded: EncoderOutput) -> torch.Tensor:
-        tokens, _ = self.pooler(encoded.tokens, encoded.grid)             # (B, N', D_enc)
-        return self.multi_modal_projector(tokens.to(self.dtype))          # (B, N', D_llm)
+        tokens, grid = self.pooler(encoded.tokens, encoded.grid)          # (B, N', D_enc)
+        return self.project_tokens(tokens, grid)                          # (B, N', D_llm)
+
+    def project_tokens(self, tokens: torch.Tensor, grid: tuple[int, int, int] | None = None) -> torch.Tensor:
+        """Pooled encoder tokens (B, N, D_enc) -> (B, N, D_llm); grid defaults to the config's for its frames."""
+        return project(self.multi_modal_projector, tokens.to(self.dtype), grid or self.config.video_grid())
 
     def get_video_features(self, pixel_values_videos: torch.Tensor) -> torch.Tensor:
         """(B, T, C, H, W) -> (B, num_video_tokens, D_llm)."""

@@ -1,6 +1,6 @@
 """Smart frame samplers for long videos: spend the expensive model where the action is (SCSampler, AdaMML).
 
-Each runs a cheap pass over candidate moments — keyframes where the file has enough of them (a keyframe decodes
+Each runs a cheap pass over `candidates` moments — keyframes where the file has enough of them (a keyframe decodes
 without its predecessors), else evenly spaced frames — decoded small by the decoder itself, scores them, and
 returns the chosen frames with the scores that chose them (and every candidate's score, for a plot over time):
 
@@ -95,8 +95,9 @@ def histogram_changes(frames: np.ndarray) -> np.ndarray:
 
 
 @register_sampler("scene")
-def scene_sampler(reader: VideoReader, *, num_frames: int, threshold: float = 0.5, **_) -> FrameSelection:
-    cand = candidate_indices(reader)
+def scene_sampler(reader: VideoReader, *, num_frames: int, threshold: float = 0.5, candidates: int = MAX_CANDIDATES,
+                  **_) -> FrameSelection:
+    cand = candidate_indices(reader, candidates)
     change = histogram_changes(thumbnails(reader, cand, 64))
     starts = [0] + [i for i in range(1, len(cand)) if change[i] > threshold]
     bounds = list(zip(starts, starts[1:] + [len(cand)]))                        # scenes in candidate positions
@@ -120,8 +121,8 @@ def scene_sampler(reader: VideoReader, *, num_frames: int, threshold: float = 0.
 
 
 @register_sampler("motion")
-def motion_sampler(reader: VideoReader, *, num_frames: int, **_) -> FrameSelection:
-    cand = candidate_indices(reader)
+def motion_sampler(reader: VideoReader, *, num_frames: int, candidates: int = MAX_CANDIDATES, **_) -> FrameSelection:
+    cand = candidate_indices(reader, candidates)
     grey = np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in thumbnails(reader, cand, 64)]).astype(np.float32)
     diff = np.abs(np.diff(grey, axis=0)).mean((1, 2))                           # between consecutive candidates
     energy = np.concatenate([[diff[0]], np.maximum(diff[:-1], diff[1:]), [diff[-1]]]) if len(diff) > 1 \
@@ -152,9 +153,9 @@ def imagenet_probs(frames: np.ndarray):
 
 @register_sampler("salient")
 def salient_sampler(reader: VideoReader, *, num_frames: int, scorer: Callable | None = None,
-                    **_) -> FrameSelection:
+                    candidates: int = MAX_CANDIDATES, **_) -> FrameSelection:
     """scorer(probs (N, 1000)) -> (N,) scores; default: the classifier's confidence (its top probability)."""
-    cand = candidate_indices(reader)
+    cand = candidate_indices(reader, candidates)
     probs = imagenet_probs(thumbnails(reader, cand))
     scores = scorer(probs) if scorer is not None else probs.max(-1).values
     return _select(reader, cand, np.asarray(scores, dtype=np.float64), num_frames, "salient")
@@ -162,14 +163,14 @@ def salient_sampler(reader: VideoReader, *, num_frames: int, scorer: Callable | 
 
 @register_sampler("query")
 def query_sampler(reader: VideoReader, *, num_frames: int, question: str = "", texts: list[str] | None = None,
-                  **_) -> FrameSelection:
+                  candidates: int = MAX_CANDIDATES, **_) -> FrameSelection:
     """The moments that best match the question (or the best match among several texts)."""
     from vlm.semantic import default_scorer
 
     texts = texts or ([question] if question.strip() else None)
     if not texts:
         raise ValueError("the query sampler needs a question (or texts) to look for")
-    cand = candidate_indices(reader)
+    cand = candidate_indices(reader, candidates)
     probs = imagenet_probs(thumbnails(reader, cand))
     scores = default_scorer().score_texts(probs, list(texts)).max(-1).values.numpy()
     return _select(reader, cand, scores.astype(np.float64), num_frames, "query")
