@@ -166,3 +166,37 @@ def test_pooling_modes_and_tome():
     assert torch.allclose(merged[0].abs().sum(0), torch.ones(4))         # all four directions kept, none mixed
     with pytest.raises(ValueError, match="Unknown pooling mode"):
         PoolingConfig(mode="median")
+
+
+def test_traced_batchnorm_folding_keeps_outputs_and_refuses_a_shared_conv():
+    import copy
+
+    from vlm.encoders import build_encoder
+    from vlm.encoders.fast import fold_traced_batchnorms
+
+    enc = build_encoder("efficientnet-lite0", image_size=64).eval()
+    for bn in (m for m in enc.modules() if isinstance(m, torch.nn.BatchNorm2d)):   # non-trivial statistics
+        bn.running_mean.uniform_(-0.5, 0.5), bn.running_var.uniform_(0.5, 2.0)
+    x = torch.randn(1, 2, 3, 64, 64)
+    with torch.no_grad():
+        ref = enc(x).tokens
+        folded = copy.deepcopy(enc)
+        assert fold_traced_batchnorms(folded, x) == 49                    # EfficientNet's _bnN, found by tracing
+        assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in folded.modules())
+        assert (folded(x).tokens - ref).abs().max() < 1e-3 * ref.abs().max()
+
+    class Shared(torch.nn.Module):  # the conv's output feeds the BatchNorm and a skip path: folding would change it
+        def __init__(self):
+            super().__init__()
+            self.conv, self.bn = torch.nn.Conv2d(3, 3, 1), torch.nn.BatchNorm2d(3).eval()
+            self.bn.running_mean.fill_(1.0)
+
+        def forward(self, x):
+            y = self.conv(x)
+            return self.bn(y) + y
+
+    net, x = Shared(), torch.randn(1, 3, 4, 4)
+    with torch.no_grad():
+        ref = net(x)
+        assert fold_traced_batchnorms(net, x) == 0 and isinstance(net.bn, torch.nn.BatchNorm2d)
+        assert torch.equal(net(x), ref)

@@ -52,12 +52,68 @@ def fold_batchnorms(model: nn.Module) -> int:
     return folded
 
 
-def fast_inference(model: nn.Module, dtype: torch.dtype | None = None) -> nn.Module:
-    """Fold BatchNorms, cast and re-layout the model in place for inference; returns it."""
+@torch.no_grad()
+def fold_traced_batchnorms(model: nn.Module, example: torch.Tensor, *, rtol: float = 1e-3) -> int:
+    """Fold the BatchNorms that consume a conv's output in a forward pass on `example`, whatever the modules are
+    called (EfficientNet's `_bn1` follows `_depthwise_conv`). Folding changes the conv's output for every
+    consumer, so the outputs on `example` are compared before and after; if they differ, everything is undone."""
+    convs, pairs, hooks = {}, [], []
+
+    def on_conv(mod, inp, out):
+        convs[id(out)] = (mod, out)
+
+    def on_bn(mod, inp, out):
+        conv, seen = convs.get(id(inp[0]), (None, None))
+        if seen is inp[0] and conv.out_channels == mod.num_features:
+            pairs.append((conv, mod))
+
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Conv3d)) and m.padding_mode == "zeros":
+            hooks.append(m.register_forward_hook(on_conv))
+        elif isinstance(m, (nn.BatchNorm2d, nn.BatchNorm3d)) and m.track_running_stats:
+            hooks.append(m.register_forward_hook(on_bn))
+    try:
+        reference = _first_tensor(model.eval()(example))
+    finally:
+        for h in hooks:
+            h.remove()
+    parents = {id(child): (parent, name) for parent in model.modules() for name, child in parent.named_children()}
+    undo = []
+    for conv, bn in pairs:
+        undo.append((conv, conv.weight.detach().clone(), conv.bias, *parents[id(bn)], bn))
+        fold_bn(conv, bn)
+        setattr(*parents[id(bn)], nn.Identity())
+    out = _first_tensor(model(example))
+    if pairs and not torch.allclose(out, reference, rtol=rtol, atol=rtol * reference.abs().max().item()):
+        for conv, weight, bias, parent, name, bn in undo:
+            conv.weight.copy_(weight)
+            conv.bias = bias
+            setattr(parent, name, bn)
+        return 0
+    return len(pairs)
+
+
+def _first_tensor(out) -> torch.Tensor:
+    """An encoder's tokens (EncoderOutput), a module's tensor, or the first of a tuple."""
+    if isinstance(out, torch.Tensor):
+        return out
+    return out.tokens if hasattr(out, "tokens") else out[0]
+
+
+def fast_inference(model: nn.Module, dtype: torch.dtype | None = None, *,
+                   example: torch.Tensor | None = None) -> nn.Module:
+    """Fold BatchNorms (those traced on `example`, by default two frames of the encoder's standard input, then
+    those found by name), cast and re-layout the model in place for inference; returns it."""
     from vlm.weights import default_dtype
 
     dtype = dtype or default_dtype()
     model.eval()
+    if example is None and hasattr(model, "default_input"):
+        t, h, w = model.default_input
+        side = getattr(model, "image_size", None)
+        example = torch.randn(1, min(t, 2), 3, side or h, side or w, generator=torch.Generator().manual_seed(0))
+    if example is not None:
+        fold_traced_batchnorms(model, example)
     fold_batchnorms(model)
     layout = torch.channels_last_3d if has_conv3d(model) else torch.channels_last
     model.eval().to(dtype=dtype)
