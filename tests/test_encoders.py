@@ -184,6 +184,10 @@ def test_traced_batchnorm_folding_keeps_outputs_and_refuses_a_shared_conv():
         assert fold_traced_batchnorms(folded, x) == 49                    # EfficientNet's _bnN, found by tracing
         assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in folded.modules())
         assert (folded(x).tokens - ref).abs().max() < 1e-3 * ref.abs().max()
+        from vlm.encoders.fast import merge_symmetric_padding
+
+        assert merge_symmetric_padding(folded) > 0                         # stride-1 "same" pads move into the conv
+        assert (folded(x).tokens - ref).abs().max() < 1e-3 * ref.abs().max()
 
     class Shared(torch.nn.Module):  # the conv's output feeds the BatchNorm and a skip path: folding would change it
         def __init__(self):
