@@ -25,6 +25,7 @@ class SemanticScorer:
             raise ValueError(f"Unknown imagenet_text {imagenet_text!r}; available: ['name', 'name+description']")
         self.top_k, self.templates, self.text_model = top_k, tuple(templates), text_model
         self.imagenet_text, self.prior_correction = imagenet_text, prior_correction
+        self._text_cache: dict[tuple, torch.Tensor] = {}
 
     @cached_property
     def imagenet_embeddings(self) -> torch.Tensor:
@@ -48,11 +49,17 @@ class SemanticScorer:
         return emb
 
     def text_embeddings(self, texts: list[str]) -> torch.Tensor:
-        from vlm.text import text_encoder
+        """(K, D), remembered per list of texts: a label set or a question is embedded once, not per video."""
+        key = (self.text_model, self.templates, *texts)  # settings may be changed on an instance (the sweep)
+        if key not in self._text_cache:
+            from vlm.text import text_encoder
 
-        enc = text_encoder(self.text_model)
-        per_template = torch.stack([enc.encode([t.format(x) for x in texts]) for t in self.templates])  # (P, K, D)
-        return F.normalize(per_template.mean(0), dim=-1)                          # (K, D)
+            enc = text_encoder(self.text_model)
+            per_template = torch.stack([enc.encode([t.format(x) for x in texts]) for t in self.templates])  # (P, K, D)
+            self._text_cache[key] = F.normalize(per_template.mean(0), dim=-1)
+            while len(self._text_cache) > 64:
+                del self._text_cache[next(iter(self._text_cache))]
+        return self._text_cache[key]
 
     def frame_embeddings(self, probs: torch.Tensor) -> torch.Tensor:
         """probs (N, 1000) -> (N, D): the top-k class embeddings weighted by their probabilities."""
