@@ -4,7 +4,7 @@
 
 On the 21 action clips and on all 57 clips of ../shared/videos: (a) a plain loop — decode,
 transform, fp32 EfficientNet-Lite0, one clip at a time; (b) the harness cold — an empty feature cache, decoding
-in two threads ahead of bf16 channels_last encoding; (c) the harness again with the cache full. Targets: >= 10
+in two threads ahead of encoding on the fast path (BatchNorms folded, bf16, channels-last); (c) the harness again with the cache full. Targets: >= 10
 clips/s cold, >= 500 clips/s cached. Writes zero_shot_bench.json / .md.
 """
 from __future__ import annotations
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "zero_shot_bench.json").write_text(json.dumps(rows, indent=2) + "\n")
     md = [f"| clips ({args.frames} frames at 224) | plain loop (fp32, one clip at a time) | harness cold "
-          f"(prefetched decode, {str(method.dtype).split('.')[-1]} channels_last) | harness cached |",
+          f"(prefetched decode, BatchNorms folded, {str(method.dtype).split('.')[-1]} channels_last) | harness cached |",
           "|---|---|---|---|"]
     md += [f"| {r['set']} | {r['plain_loop_clips_per_s']:.1f} clips/s | {r['cold_clips_per_s']:.1f} clips/s "
            f"({r['speedup_cold_vs_plain']:.1f}x) | {r['cached_clips_per_s']:.0f} clips/s |" for r in rows]
