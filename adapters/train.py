@@ -48,7 +48,7 @@ class TrainArgs:
     perception: bool = False       # also put the perception facts in the prompt (chat without facts by default)
     train_encoder: bool = False
     init_from: str | None = None   # an adapter folder to start from (the align stage's output)
-    mixed_precision: str = "no"    # no | bf16
+    mixed_precision: str = "auto"  # auto (bf16 where the CPU or GPU has it natively) | no | bf16
     llm: str | None = None         # default: the embedded SmolLM2
     lora: LoraSpec = field(default_factory=LoraSpec)
 
@@ -65,13 +65,23 @@ class TrainArgs:
 
         if self.projector not in PROJECTORS:
             problems.append(f"projector must be one of {list(PROJECTORS)}, got {self.projector!r}")
-        if self.mixed_precision not in ("no", "bf16"):
-            problems.append(f"mixed_precision must be 'no' or 'bf16', got {self.mixed_precision!r}")
+        if self.mixed_precision not in ("auto", "no", "bf16"):
+            problems.append(f"mixed_precision must be 'auto', 'no' or 'bf16', got {self.mixed_precision!r}")
         if self.init_from and not Path(self.init_from).is_dir():
             problems.append(f"init_from {self.init_from!r} is not a folder")
         problems += self.lora.problems()
         if problems:
             raise ValueError("invalid training arguments:\n  " + "\n  ".join(problems))
+
+
+def resolve_mixed_precision(choice: str) -> str:
+    """'auto' trains under bf16 autocast where the hardware has native bf16: on this CPU (AVX512-BF16) steps are
+    2.4x faster and peak memory 2.7 GB instead of 4.1 GB (with LoRA dropout off; eval.bench_finetune)."""
+    if choice != "auto":
+        return choice
+    from vlm.weights import default_dtype
+
+    return "bf16" if default_dtype() == torch.bfloat16 else "no"
 
 
 # --- model and data ----------------------------------------------------------------------------------------------
@@ -249,7 +259,7 @@ def main(data: str | Path, out_dir: str | Path, args: TrainArgs, *, resume: bool
     examples = load_training_data(data)
     state = partial_state()
     accelerator = Accelerator(cpu=not torch.cuda.is_available(), gradient_accumulation_steps=args.grad_accum,
-                              mixed_precision=args.mixed_precision)
+                              mixed_precision=resolve_mixed_precision(args.mixed_precision))
     torch.manual_seed(args.seed)
     assistant = build_assistant(args, base_config=base_config, language_model=language_model, tokenizer=tokenizer)
     model = assistant.model

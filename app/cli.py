@@ -390,9 +390,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--train-encoder", action="store_true")
     p.add_argument("--lora-r", type=int, default=16)
     p.add_argument("--lora-alpha", type=int, default=32)
-    p.add_argument("--lora-dropout", type=float, default=0.05)
+    p.add_argument("--lora-dropout", type=float, default=0.0)
     p.add_argument("--lora-target", action="append", help="LoRA target module (repeat); default: attention + MLP")
-    p.add_argument("--mixed-precision", default="no", choices=["no", "bf16"])
+    p.add_argument("--mixed-precision", default="auto", choices=["auto", "no", "bf16"],
+                   help="auto: bf16 autocast where the hardware has native bf16")
     p.add_argument("--llm", help="LLM to adapt (default: the embedded SmolLM2)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quiet", action="store_true")

@@ -4,8 +4,8 @@
 
 1. A synthetic QA set (clips of moving shapes; questions whose answers need motion or appearance), 20% of the
    clips held out. Written once into the cache.
-2. Exact-match accuracy of the embedded assistant before training, after `align` (100 steps) and after `lora`
-   (200 steps, starting from the align adapter): the default 300-step recipe.
+2. Exact-match accuracy of the embedded assistant before training, after `align` (250 steps) and after `lora`
+   (500 steps, starting from the align adapter): the default 750-step recipe.
 3. Tokens per video vs accuracy: the same recipe with 1x1, 2x2 and 3x3 tokens per frame.
 4. Cost: seconds per step, samples/s and peak RSS for batch 1 and 4 (8 frames), each in a fresh process.
 Writes finetune.json and finetune.md.
@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-ALIGN_STEPS, LORA_STEPS = 100, 200
+ALIGN_STEPS, LORA_STEPS = 250, 500
 
 
 def dataset(clips: int) -> dict[str, Path]:

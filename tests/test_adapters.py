@@ -148,9 +148,16 @@ def test_batch_order_is_a_function_of_the_step():
 
 def test_invalid_arguments_are_listed_together():
     with pytest.raises(ValueError) as e:
-        TrainArgs(stage="warp", max_steps=0, lr=-1, lora=LoraSpec(r=0)).validate()
-    for part in ("stage must be one of", "max_steps must be >= 1", "learning rates must be positive", "LoRA rank"):
+        TrainArgs(stage="warp", max_steps=0, lr=-1, lora=LoraSpec(r=0), projector="mlp9",
+                  mixed_precision="fp8").validate()
+    for part in ("stage must be one of", "max_steps must be >= 1", "learning rates must be positive", "LoRA rank",
+                 "projector must be one of ['linear', 'mlp2x_gelu', 'stc']", "mixed_precision must be 'auto'"):
         assert part in str(e.value)
+    from adapters.train import resolve_mixed_precision
+    from vlm.weights import default_dtype
+
+    assert resolve_mixed_precision("auto") == ("bf16" if default_dtype() == torch.bfloat16 else "no")
+    assert resolve_mixed_precision("no") == "no"
 
 
 # --- training -----------------------------------------------------------------------------------------------------
