@@ -116,7 +116,7 @@ def _first_tensor(out) -> torch.Tensor:
 
 def fast_inference(model: nn.Module, dtype: torch.dtype | None = None, *,
                    example: torch.Tensor | None = None) -> nn.Module:
-    """Fold BatchNorms (those traced on `example`, by default two frames of the encoder's standard input, then
+    """Fold BatchNorms (those traced on `example`, by default the encoder's standard input, then
     those found by name), cast and re-layout the model in place for inference; returns it."""
     from vlm.weights import default_dtype
 
@@ -125,9 +125,12 @@ def fast_inference(model: nn.Module, dtype: torch.dtype | None = None, *,
     if example is None and hasattr(model, "default_input"):
         t, h, w = model.default_input
         side = getattr(model, "image_size", None)
-        example = torch.randn(1, min(t, 2), 3, side or h, side or w, generator=torch.Generator().manual_seed(0))
+        example = torch.randn(1, t, 3, side or h, side or w, generator=torch.Generator().manual_seed(0))
     if example is not None:
-        fold_traced_batchnorms(model, example)
+        try:
+            fold_traced_batchnorms(model, example)
+        except (RuntimeError, ValueError):  # the example does not fit this model: fold by name only
+            pass
     fold_batchnorms(model)
     merge_symmetric_padding(model)
     layout = torch.channels_last_3d if has_conv3d(model) else torch.channels_last
