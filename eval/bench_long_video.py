@@ -124,8 +124,9 @@ def run(videos: list[dict], labels: list[str], texts: list[str], candidates: int
 
 
 def per_frame_costs(video: str) -> dict:
-    """Milliseconds per frame on one long video: decoding a keyframe at the model's size, EfficientNet-Lite0 at
-    224 (the expensive model here), and a ViT-B/16 at 224 (random weights: the cost of a CLIP-sized encoder)."""
+    """Milliseconds per frame on one long video: decoding a keyframe at the model's size (get_batch, and the cheap
+    pass's get_keyframes), EfficientNet-Lite0 at 224 (the expensive model here), and a ViT-B/16 at 224 (random
+    weights: the cost of a CLIP-sized encoder)."""
     import torch
     from transformers import CLIPVisionConfig, CLIPVisionModel
 
@@ -133,14 +134,20 @@ def per_frame_costs(video: str) -> dict:
     from vlm.video import VideoReader
 
     reader = VideoReader(video, short_side=224, cache_frames=0)
-    keys = reader.key_indices()[:16]
+    keys = reader.key_indices()
+    keys = keys[np.linspace(0, len(keys) - 1, min(16, len(keys))).round().astype(int)]  # spread, as samplers look
     t = time.perf_counter()
     frames = reader.get_batch(keys)
     decode = (time.perf_counter() - t) / len(keys)
+    fast_reader = VideoReader(video, short_side=224, cache_frames=0)
+    fast_reader.get_keyframes(keys[:1])                          # open the fast decoder outside the timing
+    t = time.perf_counter()
+    fast_reader.get_keyframes(keys)
+    decode_fast = (time.perf_counter() - t) / len(keys)
     enc = build_encoder("efficientnet-lite0").eval()
     x = enc.default_transform()(frames[:8])[None]
     vit = CLIPVisionModel(CLIPVisionConfig(image_size=224, patch_size=16)).eval()
-    out = {"decode_keyframe_ms": 1000 * decode}
+    out = {"decode_keyframe_ms": 1000 * decode, "decode_keyframe_fast_ms": 1000 * decode_fast}
     with torch.inference_mode():
         for name, fn in (("efficientnet_lite0_ms", lambda: enc(x)), ("vit_b16_ms", lambda: vit(pixel_values=x[0]))):
             fn()
@@ -189,10 +196,15 @@ def main(argv: list[str] | None = None) -> int:
     rows = model_thread(run)(videos, labels, texts, args.candidates)
     costs = model_thread(per_frame_costs)(videos[0]["path"])
     uni16 = next(r for r in rows if r["sampler"] == "uniform" and r["frames"] == 16)
-    smart8 = max((r for r in rows if r["frames"] == 8 and r["sampler"] not in ("uniform", "keyframe")),
-                 key=lambda r: (r["accuracy"], -r["seconds"]))
-    verdict = {"best_smart_8": smart8["sampler"], "accuracy_vs_uniform16": smart8["accuracy"] - uni16["accuracy"],
-               "time_ratio_vs_uniform16": smart8["seconds"] / uni16["seconds"]}
+    # the same comparison if uniform's keyframes also took the cheap pass's decoder (no deblocking)
+    saved = 16 * (costs["decode_keyframe_ms"] - costs["decode_keyframe_fast_ms"]) / 1000
+    smart8 = {r["sampler"]: {"accuracy": r["accuracy"], "time_ratio": r["seconds"] / uni16["seconds"],
+                             "time_ratio_fast_uniform": r["seconds"] / max(uni16["seconds"] - saved, 1e-9),
+                             "meets_target": r["accuracy"] > uni16["accuracy"]
+                             and r["seconds"] <= 0.6 * uni16["seconds"]}
+              for r in rows if r["frames"] == 8 and r["sampler"] not in ("uniform", "keyframe")}
+    verdict = {"uniform16_accuracy": uni16["accuracy"], "smart8": smart8,
+               "met_by": [k for k, v in smart8.items() if v["meets_target"]]}
     even = break_even(rows, costs)
     args.out.mkdir(parents=True, exist_ok=True)
     stem = "long_video" if (size, args.gop, args.candidates) == ((1280, 720), 2.0, MAX_CANDIDATES) else \
@@ -209,12 +221,16 @@ def main(argv: list[str] | None = None) -> int:
           "|---|---|---|---|---|---|"]
     md += [f"| {r['sampler']} | {r['frames']} | {r['accuracy']:.0%} | {r['loc_error_s']:.1f} | {r['seconds']:.2f} | "
            f"{r['sampling_s']:.2f} |" for r in rows]
-    md += ["", f"Best smart sampler at 8 frames: {smart8['sampler']} — {smart8['accuracy']:.0%} vs uniform at 16 "
-               f"frames {uni16['accuracy']:.0%}, in {verdict['time_ratio_vs_uniform16']:.0%} of its time.", "",
-           f"Per frame here: decoding a keyframe {costs['decode_keyframe_ms']:.1f} ms, EfficientNet-Lite0 at 224 "
+    md += ["", f"Target: a smart sampler at 8 frames beats uniform at 16 frames ({uni16['accuracy']:.0%}) on "
+               "accuracy in at most 60% of its time. " + "; ".join(
+                   f"{k} {v['accuracy']:.0%} in {v['time_ratio']:.0%} ({v['time_ratio_fast_uniform']:.0%} against "
+                   f"uniform on the fast decoder too)" + (" — met" if v["meets_target"] else "")
+                   for k, v in smart8.items()) + ".", "",
+           f"Per frame here: decoding a keyframe {costs['decode_keyframe_ms']:.1f} ms (the cheap pass's fast path "
+           f"without deblocking {costs['decode_keyframe_fast_ms']:.1f} ms), EfficientNet-Lite0 at 224 "
            f"{costs['efficientnet_lite0_ms']:.1f} ms, a ViT-B/16 at 224 {costs['vit_b16_ms']:.1f} ms. A smart sampler "
-           "at 8 frames takes at most 60% of uniform's time at 16 once the model costs per frame at least: "
-           + ", ".join(f"{k} {v:.0f} ms" for k, v in even.items()) + ".",
+           "at 8 frames takes at most 60% of uniform's time at 16 once the model costs per frame at least (0: with any "
+           "model): " + ", ".join(f"{k} {v:.0f} ms" for k, v in even.items()) + ".",
            "", f"![long video]({stem}.png)"]
     (args.out / f"{stem}.md").write_text("\n".join(md) + "\n")
     print("\n".join(md))

@@ -135,6 +135,27 @@ def test_recently_decoded_frames_are_not_decoded_again(clip_path):
     assert sorted(reader._cache) == [10, 12, 20, 21]
 
 
+def test_keyframe_fast_path_returns_the_same_frames_without_the_main_decoder(tmp_path):
+    scene = Scene(shapes=(Shape("circle", "blue", 0.1, 0.5, "right", 0.6, size=0.3),), width=96, height=64,
+                  fps=12, num_frames=48)
+    path = write_video(tmp_path / "gop.mp4", render_frames(scene), fps=12, gop=6)
+    reader = VideoReader(path, size=(64, 48))
+    keys = reader.key_indices()
+    assert len(keys) >= 6
+    asked = []
+    decode = reader._impl.get_batch
+    reader._impl.get_batch = lambda idx: asked.append(idx.tolist()) or decode(idx)
+    want = [int(keys[3]), 7, int(keys[1])]                 # 7 is not a keyframe
+    fast = reader.get_keyframes(want)
+    assert asked == [[7]]                                    # only the non-keyframe went through the decoder
+    ref = VideoReader(path, size=(64, 48), cache_frames=0)
+    for frame, i in zip(fast, want):
+        near = ref.get_batch([i - 1, i, i + 1]).astype(float)  # the frame itself, not a neighbour
+        err = np.abs(near - frame).mean(axis=(1, 2, 3))
+        assert err.argmin() == 1 and err[1] < 2, (i, err)
+    assert np.array_equal(reader.get_batch([int(keys[3])])[0], fast[0]) and asked == [[7]]  # cached for the model
+
+
 def test_write_video_is_atomic_and_checks_sizes(tmp_path):
     target = tmp_path / "odd.mp4"
     with pytest.raises(ValueError, match="even frame sizes"):

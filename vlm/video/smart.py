@@ -5,7 +5,8 @@ without its predecessors), else evenly spaced frames — decoded small by the de
 returns the chosen frames with the scores that chose them (and every candidate's score, for a plot over time):
 
     keyframe  evenly spread keyframes: the fewest decodes a long file allows
-    scene     colour-histogram cuts between candidates; the budget shared among the scenes by length
+    scene     colour-histogram cuts between candidates; the budget shared among the scenes by length, taken from
+              the scene's candidates where it has enough (decoded already)
     motion    frame-difference energy between consecutive candidates; the most active moments
     salient   thumbnails through EfficientNet-Lite0 (or any `scorer`); the most confidently recognised moments
     query     thumbnails matched to a question's words (vlm.semantic), e.g. "when does the dog jump?"
@@ -40,10 +41,11 @@ def candidate_indices(reader: VideoReader, max_candidates: int = MAX_CANDIDATES)
 def thumbnails(reader: VideoReader, idx: np.ndarray, short_side: int = THUMB) -> np.ndarray:
     """Frames at idx with their short side at most short_side. A reader that already scales in the decoder (the
     model's input size) is reused and its frames shrunk: a second decoder would index the whole file again, which
-    costs more than the decodes on a long high-resolution file. Otherwise a small decoder is opened."""
+    costs more than the decodes on a long high-resolution file. Otherwise a small decoder is opened. Keyframes take
+    the reader's fast path (get_keyframes: no deblocking, invisible at thumbnail size)."""
     if reader.size is None:
-        return VideoReader(reader.path, short_side=short_side).get_batch(idx)
-    frames = reader.get_batch(idx)
+        return VideoReader(reader.path, short_side=short_side).get_keyframes(idx)
+    frames = reader.get_keyframes(idx)
     h, w = frames.shape[1:3]
     if min(h, w) <= short_side:
         return frames
@@ -113,6 +115,9 @@ def scene_sampler(reader: VideoReader, *, num_frames: int, threshold: float = 0.
     idx = []
     for s, m in share.items():
         a, b = bounds[s]
+        if b - a >= m:  # enough moments the cheap pass decoded already (keyframes): spread over those
+            idx += cand[a:b][uniform_indices(b - a, m)].tolist()
+            continue
         lo, hi = int(cand[a]), int(cand[b] - 1) if b < len(cand) else len(reader) - 1
         idx += (lo + uniform_indices(hi - lo + 1, m)).tolist()
     idx = np.unique(np.asarray(idx, dtype=np.int64))
