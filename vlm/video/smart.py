@@ -23,7 +23,7 @@ from vlm.video.io import VideoReader, VideoReadError
 from vlm.video.sampling import FrameSelection, register_sampler, uniform_indices
 
 THUMB = 96            # thumbnail short side for the cheap pass
-MAX_CANDIDATES = 64
+MAX_CANDIDATES = 32         # looks of the cheap pass (64 cost as much as the frames they save: eval/bench_long_video)
 
 
 def candidate_indices(reader: VideoReader, max_candidates: int = MAX_CANDIDATES) -> np.ndarray:
