@@ -41,6 +41,9 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--frames", type=int, default=None, help="frames to sample (default 16)")
     g.add_argument("--fps", type=float, default=None, help="sample at this rate instead (capped at --frames)")
     g.add_argument("--sampler", default=None, help="frame sampler (default uniform; see `vlm models`)")
+    g = p.add_argument_group("perception")
+    g.add_argument("--skip-part", action="append", default=[], metavar="PART",
+                   help="leave a perception part out (speech, text, people; repeat for more)")
 
 
 def _add_generation_args(p: argparse.ArgumentParser) -> None:
@@ -68,7 +71,28 @@ def load_assistant_from_args(args):
         if args.encoder:
             config.encoder = args.encoder
         assistant = VideoAssistant.build(config)
+    skip = set(getattr(args, "skip_part", None) or [])
+    unknown = sorted(skip - set(assistant.config.perception_parts))
+    if unknown:
+        raise CLIError(f"--skip-part {unknown[0]!r}: not a perception part; parts: "
+                       f"{', '.join(assistant.config.perception_parts)}")
+    assistant.config.perception_parts = tuple(p for p in assistant.config.perception_parts if p not in skip)
     return assistant
+
+
+def _wait_for_parts(video) -> None:
+    """Show the background parts' progress on stderr until they are done (describe prints everything)."""
+    ctx = video.context
+    if not ctx.pending:
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=100, desc="perception: " + ", ".join(ctx.pending), file=sys.stderr,
+              bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed}") as bar:
+        while not ctx.wait(0.5):
+            done = min(s.progress for s in ctx.parts.values() if s.pending) if ctx.pending else 1.0
+            bar.update(round(100 * done) - bar.n)
+        bar.update(100 - bar.n)
 
 
 def _watch(assistant, args):
@@ -103,6 +127,7 @@ def cmd_describe(args) -> int:
     probe(args.video)  # a bad file fails in milliseconds, before any model loads
     assistant = load_assistant_from_args(args)
     video = _watch(assistant, args)
+    _wait_for_parts(video)
     if args.json:
         print(json.dumps(video.context.to_dict(), indent=2))
         return 0
@@ -129,6 +154,9 @@ def cmd_chat(args) -> int:
           f"{assistant.config.num_video_tokens(len(video.timestamps))} video tokens)", file=sys.stderr)
     if args.show_context:
         print(video.context.to_text(), end="\n\n")
+        if video.context.pending:
+            print(f"(still working in the background: {', '.join(video.context.pending)}; answers say so)",
+                  file=sys.stderr)
     if args.question:
         _print_stream(assistant.stream(video, args.question, **_gen_kwargs(args)))
         return 0

@@ -39,7 +39,7 @@ with strip:
         st.stop()
     views.frame_strip(assistant, watched)
 with sees_tab:
-    views.perception(watched)
+    views.perception(watched, key)
 with zs_tab:
     views.zero_shot(watched)
 with gen_tab:

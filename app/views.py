@@ -57,33 +57,36 @@ def sidebar() -> tuple[backend.ModelSettings, GenerationSettings]:
 
 
 def choose_video() -> tuple[Path | None, str | None]:
-    """The current video (path, key) from an upload or the sample list; a bad upload shows an error and keeps
-    whatever video was loaded before."""
+    """The current video (path, key): the upload box is always on the page, the sample clips below it are the
+    alternative. A bad upload shows an error and keeps whatever video was loaded before; removing the upload goes
+    back to the sample."""
     from vlm.samples import sample_clips
 
     state = st.session_state
-    source = st.radio("Video", ["Sample clip", "Upload"], horizontal=True, key="source", label_visibility="collapsed")
-    if source == "Upload":
-        up = st.file_uploader("Upload a video", key="upload", max_upload_size=max_upload_mb())
-        if up is not None and state.get("upload_id") != up.file_id:
-            state.upload_id = up.file_id
-            state.setdefault("upload_dir", UploadDir())
-            try:
-                path = state.upload_dir.save(up.name, up.getvalue())
-                state.uploaded = (path, f"upload:{path.stem}", up.name)
-                state.upload_error = None
-            except UploadError as e:
-                state.upload_error = str(e)
-        if state.get("upload_error"):
-            st.error(state.upload_error)
-        if state.get("uploaded"):
-            path, key, name = state.uploaded
-            st.caption(f"Uploaded: {name}")
-            return path, key
-        return None, None
+    up = st.file_uploader("Upload a video", key="upload", max_upload_size=max_upload_mb(),
+                          help=f"{', '.join(e[1:] for e in ACCEPTED)}; up to {max_upload_mb()} MB")
+    if up is None:
+        state.uploaded, state.upload_id, state.upload_error = None, None, None
+    elif state.get("upload_id") != up.file_id:
+        state.upload_id = up.file_id
+        state.setdefault("upload_dir", UploadDir())
+        try:
+            path = state.upload_dir.save(up.name, up.getvalue())
+            state.uploaded = (path, f"upload:{path.stem}", up.name)
+            state.upload_error = None
+        except UploadError as e:
+            state.upload_error = str(e)
+    if state.get("upload_error"):
+        st.error(state.upload_error)
     clips = sample_clips()
     titles = [f"{c.title}  ·  {c.source}" for c in clips]
-    i = st.selectbox("Sample clip", range(len(clips)), format_func=titles.__getitem__, key="sample")
+    uploaded = state.get("uploaded")
+    i = st.selectbox("…or a sample clip", range(len(clips)), format_func=titles.__getitem__, key="sample",
+                     disabled=bool(uploaded), help="Remove the upload to pick a sample clip")
+    if uploaded:
+        path, key, name = uploaded
+        st.caption(f"Uploaded: {name}")
+        return path, key
     return clips[i].path, f"sample:{clips[i].path}"
 
 
@@ -204,19 +207,99 @@ def _answer(assistant, watched, key, question, history, gen: GenerationSettings)
     st.rerun()
 
 
-def perception(watched) -> None:
+def perception(watched, key: str) -> None:
     import pandas as pd
 
     ctx = watched.context
-    st.markdown("**Perception context** — the facts the LLM reads with the video tokens:")
+    background_progress(ctx)
+    st.markdown("**Perception context** — exactly the facts the LLM reads with the video tokens:")
     st.code(ctx.to_text(), language=None, wrap_lines=True)
+    if ctx.activity:
+        st.markdown("**Likely activity** (a guess over ~800 action names from objects, posture, speech and text)")
+        st.altair_chart(_bars(pd.DataFrame(ctx.activity, columns=["activity", "confidence"]), "confidence", "activity"),
+                        width="stretch")
+    transcript(ctx.part("speech"), key)
+    screen_text(ctx.part("text"))
+    people(ctx.part("people"))
     rows = [{"from": fmt(s.start), "to": fmt(s.end), "labels": ", ".join(f"{n} {p:.0%}" for n, p in s.labels),
              "motion (%/s)": s.motion, "direction": s.direction} for s in ctx.segments]
+    st.markdown("**Objects and motion per segment** (ImageNet classifier, optical flow)")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.markdown("**Motion over time** (speed of the fastest-moving tenth of the picture, % of frame width per s)")
     st.line_chart(pd.DataFrame({"seconds": ctx.timestamps, "motion": ctx.motion_curve}).set_index("seconds"))
     if ctx.cuts:
         st.caption("Scene cuts at " + ", ".join(fmt(c) for c in ctx.cuts))
+    sampler_scores(watched)
+
+
+def _bars(df, x: str, y: str):
+    import altair as alt
+
+    return alt.Chart(df).mark_bar().encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:N", sort="-x", title=None),
+                                           tooltip=[y, x])
+
+
+@st.fragment(run_every=2.0)
+def background_progress(ctx) -> None:
+    """Progress of the parts still running in the background; the page refreshes once they land."""
+    pending = ctx.pending
+    if not pending:
+        if st.session_state.pop("perception_pending", False):
+            st.rerun(scope="app")  # everything that shows the context (and the next answer) gets the new facts
+        return
+    st.session_state.perception_pending = True
+    for name in pending:
+        state = ctx.parts[name]
+        st.progress(state.progress, text=f"{state.title}: working in the background ({state.progress:.0%}); "
+                                         "answers say it is still pending")
+
+
+def transcript(result, key: str) -> None:
+    if result is None:
+        return
+    st.markdown("**What is said** (Whisper" + (f", {result.language}" if result.language else "") + ")")
+    if not result.segments:
+        st.caption(result.note.capitalize())
+        return
+    for i, seg in enumerate(result.segments[:200]):
+        c1, c2 = st.columns([1, 6], vertical_alignment="center")
+        c1.button(f"▶ {fmt(seg.start)}", key=f"said-{key}-{i}", on_click=_seek, args=(key, seg.start),
+                  help=f"Play the video from {fmt(seg.start)}")
+        c2.markdown(seg.text)
+
+
+def screen_text(result) -> None:
+    if result is None:
+        return
+    st.markdown(f"**What is written** (OCR on {result.frames_read} frames)")
+    if not result.items:
+        st.caption("No on-screen text seen.")
+        return
+    kinds = {"text": "in the video", "overlay": "overlay, whole video", "watermark": "watermark"}
+    st.dataframe([{"text": i.text, "seen": f"{fmt(i.start)}–{fmt(i.end)}", "kind": kinds[i.kind],
+                   "confidence": f"{i.score:.0%}"} for i in result.items], hide_index=True, width="stretch")
+
+
+def people(result) -> None:
+    import pandas as pd
+
+    if result is None:
+        return
+    st.markdown("**People over time** (MediaPipe pose, hands and faces)")
+    if not result.frames:
+        st.caption(result.note.capitalize())
+        return
+    df = pd.DataFrame({"seconds": [f.t for f in result.frames],
+                       "people": [len(f.persons) for f in result.frames],
+                       "faces": [f.faces for f in result.frames],
+                       "hands": [f.hands for f in result.frames]}).set_index("seconds")
+    st.line_chart(df)
+    st.caption(result.lines()[0])
+
+
+def sampler_scores(watched) -> None:
+    import pandas as pd
+
     sel = getattr(watched, "selection", None)
     if sel is not None and getattr(sel, "candidates", None) is not None:
         st.markdown(f"**Why these frames** — the `{sel.sampler}` sampler's score over time (chosen frames marked)")
@@ -240,7 +323,6 @@ def parse_labels(text: str) -> list[str]:
 
 
 def zero_shot(watched) -> None:
-    import altair as alt
     import pandas as pd
 
     st.markdown("Rank your own labels for this video (zero-shot: EfficientNet-Lite0's ImageNet view of the frames, "
@@ -260,10 +342,7 @@ def zero_shot(watched) -> None:
         cache[ckey] = backend.rank_labels(watched, labels)
     ranked = cache[ckey]
     st.caption(f"Best match: **{ranked[0][0]}**")
-    df = pd.DataFrame(ranked, columns=["label", "score"])
-    chart = alt.Chart(df).mark_bar().encode(x=alt.X("score:Q", title="score (cosine minus label prior)"),
-                                            y=alt.Y("label:N", sort="-x", title=None), tooltip=["label", "score"])
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(_bars(pd.DataFrame(ranked, columns=["label", "score"]), "score", "label"), width="stretch")
 
 
 def generation() -> None:

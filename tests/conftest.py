@@ -23,9 +23,17 @@ def _seed():
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch):
-    """Tests write caches into a temp dir, except the de-quantised LLM, which slow tests share (it is big)."""
+    """Tests write caches into a temp dir, except the de-quantised LLM, which slow tests share (it is big). The
+    text embeddings `vlm setup` computed (ImageNet classes, action names: ~15 s of MiniLM) are copied in, once:
+    they are a pure function of the installed models."""
     if "VLM_CACHE" not in os.environ:
-        monkeypatch.setenv("VLM_CACHE", str(tmp_path_factory.getbasetemp() / "vlm-cache"))
+        root = tmp_path_factory.getbasetemp() / "vlm-cache"
+        user_text = Path.home() / ".cache" / "vlm" / "text"
+        if user_text.is_dir() and not (root / "text").exists():
+            import shutil
+
+            shutil.copytree(user_text, root / "text")
+        monkeypatch.setenv("VLM_CACHE", str(root))
 
 
 @pytest.fixture(scope="session")

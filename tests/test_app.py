@@ -141,7 +141,7 @@ def test_history_is_kept_per_video(fake):
 
 def test_bad_uploads_show_specific_errors_and_keep_the_chat(fake, videos_dir):
     at = _app()
-    at.radio(key="source").set_value("Upload").run()
+    assert at.file_uploader(key="upload")  # on the page from the start, no choice to make first
     good = (videos_dir / "demo" / "square_left.mp4").read_bytes()
     at.file_uploader(key="upload").set_value(("mine.mp4", good, "video/mp4")).run()
     assert not at.error and not at.exception
@@ -159,7 +159,6 @@ def test_bad_uploads_show_specific_errors_and_keep_the_chat(fake, videos_dir):
 def test_upload_size_limit(fake, videos_dir, monkeypatch):
     monkeypatch.setenv("VLM_MAX_UPLOAD_MB", "1")
     at = _app()
-    at.radio(key="source").set_value("Upload").run()
     at.file_uploader(key="upload").set_value(("big.mp4", b"x" * (2 * 2**20), "video/mp4")).run()
     assert "big.mp4: 2 MB is over the 1 MB limit" in at.error[0].value
 

@@ -76,7 +76,6 @@ def test_upload_chat_seek_and_bad_upload(server, shots, tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(server)
-        page.get_by_text("Upload", exact=True).click()
         page.locator("input[type=file]").set_input_files(str(upload))
         expect(page.get_by_text("Uploaded: my drums.mp4")).to_be_visible(timeout=90_000)
         expect(page.get_by_text("16 frames × 4 tokens")).to_be_visible(timeout=90_000)

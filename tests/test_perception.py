@@ -36,3 +36,154 @@ def test_dog_breeds_add_up_to_a_dog():
     probs[500] = 0.1
     labels = top_labels(probs)
     assert labels[0][0] == "dog" and labels[0][1] == pytest.approx(0.54, abs=1e-3)
+
+
+# --- the parts' logic, without their models ---------------------------------------------------------------------
+
+from vlm.perception import Clip, PartUnavailable, PerceptionPart, Perceiver, PerceptionSettings  # noqa: E402
+from vlm.perception.context import PartState, PerceptionContext  # noqa: E402
+from vlm.perception.ocr import ScreenText, group_readings, watermark_name  # noqa: E402
+from vlm.perception.people import L_HIP, L_SHOULDER, NOSE, R_HIP, R_SHOULDER, posture  # noqa: E402
+from vlm.perception.speech import Said, Transcript, _snap_to_speech  # noqa: E402
+from vlm.perception.vision import Segment  # noqa: E402
+from vlm.video import probe  # noqa: E402
+
+
+def test_watermarks_are_recognised_through_misreadings():
+    assert watermark_name("shutterstsck") == "shutterstock"
+    assert watermark_name("clideo.com") == "clideo.com"
+    assert watermark_name("mysite.net") == "mysite.net"
+    assert watermark_name("FINAL SCORE 54 - 48") is None
+
+
+def test_text_readings_group_into_items_with_spans_and_kinds():
+    box = lambda y: (0.5, y, 0.4, 0.05)  # noqa: E731
+    frames = []
+    for t in [1.0, 3.0, 5.0, 7.0, 9.0]:
+        found = [("shutterstock", 0.93, (0.5, 0.5, 0.3, 0.06)), ("Keep laundry pacs", 0.9, box(0.80)),
+                 ("away from children.", 0.95, box(0.86))]
+        if 3 <= t <= 7:
+            found.append(("FINAL SCORE 54 - 48", 0.98, (0.5, 0.1, 0.4, 0.05)))
+        frames.append((t, found))
+    items = group_readings(frames, duration=10.0)
+    kinds = {i.text: i.kind for i in items}
+    assert kinds == {"shutterstock": "watermark", "Keep laundry pacs away from children.": "overlay",
+                     "FINAL SCORE 54 - 48": "text"}
+    score = next(i for i in items if i.text.startswith("FINAL"))
+    assert (score.start, score.end) == (3.0, 7.0)
+    lines = ScreenText(items, 5).lines()
+    assert '"FINAL SCORE 54 - 48" 0:03-0:07' in lines[0] and "shown throughout" in lines[0]
+    assert lines[1].startswith('Watermark: "shutterstock"')
+
+
+def test_posture_from_landmarks():
+    lm = np.zeros((33, 3), np.float32)
+    lm[:, 2] = 1.0
+    lm[[L_SHOULDER, R_SHOULDER], :2] = [[0.45, 0.3], [0.55, 0.3]]
+    lm[[L_HIP, R_HIP], :2] = [[0.46, 0.6], [0.54, 0.6]]
+    assert posture(lm) == "upright"
+    lm[:, 1] = 1 - lm[:, 1]  # mirrored vertically: shoulders below the hips
+    assert posture(lm) == "upside down"
+    lm[:, [0, 1]] = lm[:, [1, 0]]  # the torso lies along the x axis
+    assert posture(lm) == "lying down"
+    assert NOSE == 0
+
+
+def test_segment_times_snap_to_the_speech_they_cover():
+    regions = [(0.66, 3.41), (5.62, 7.92)]
+    assert _snap_to_speech(3.16, 7.86, regions) == (5.62, 7.86)  # Whisper's start lay in the silence before
+    assert _snap_to_speech(0.0, 3.2, regions) == (0.66, 3.2)
+    assert _snap_to_speech(8.0, 9.0, regions) == (8.0, 9.0)
+
+
+def test_transcript_lines_say_what_was_heard_or_why_not():
+    t = Transcript([Said(0.5, 2.0, "Hello there."), Said(61, 63.4, "Goodbye.")], "en", 0.97)
+    assert t.lines() == ['What is said (speech recognition, English): 0:00-0:02 "Hello there." 1:01-1:03 "Goodbye."']
+    assert Transcript(note="no audio track").lines() == ["What is said: no audio track."]
+    assert Transcript.from_dict(t.to_dict()) == t
+
+
+def _context(clip_path, parts=None):
+    info = probe(clip_path)
+    return PerceptionContext(info, [0.5, 1.5], [Segment(0, info.duration, [("thing", 0.5)], 10.0, "right")],
+                             parts=parts or {})
+
+
+class _Counting(PerceptionPart):
+    """A part whose result is a transcript of how often it ran; `seconds` makes it slow."""
+    name, title, version = "speech", "What is said", 1
+
+    def __init__(self, seconds: float = 0.0, fail: bool = False):
+        self.runs, self.seconds, self.fail = 0, seconds, fail
+
+    def estimate_seconds(self, clip):
+        return self.seconds
+
+    def run(self, clip, progress):
+        import time
+
+        self.runs += 1
+        if self.fail:
+            raise RuntimeError("decoder exploded")
+        time.sleep(self.seconds)
+        progress(1.0)
+        return Transcript([Said(0, 1, f"run {self.runs}")], "en", 1.0)
+
+    def result_from_dict(self, d):
+        return Transcript.from_dict(d)
+
+
+def test_results_are_cached_by_file_content(clip_path, tmp_path):
+    part = _Counting()
+    perceiver = Perceiver(PerceptionSettings(parts=("speech",)), parts={"speech": part})
+    copy = tmp_path / "same_bytes_other_name.mp4"
+    copy.write_bytes(clip_path.read_bytes())
+    first = perceiver.perceive(Clip(clip_path, probe(clip_path)), _context(clip_path), torch.full((1000,), 1e-3))
+    again = perceiver.perceive(Clip(copy, probe(copy)), _context(copy), torch.full((1000,), 1e-3))
+    assert part.runs == 1 and again.parts["speech"].cached
+    assert again.part("speech").text == first.part("speech").text == "run 1"
+
+
+def test_a_failing_or_missing_part_is_one_line_and_the_video_still_works(clip_path):
+    class Missing(_Counting):
+        name, requires, install = "text", ("no_such_module_here",), "no-such-package"
+
+    perceiver = Perceiver(PerceptionSettings(parts=("speech", "text"), use_cache=False),
+                          parts={"speech": _Counting(fail=True), "text": Missing()})
+    ctx = perceiver.perceive(Clip(clip_path, probe(clip_path)), _context(clip_path), torch.full((1000,), 1e-3))
+    text = ctx.to_text()
+    assert "What is said: could not be worked out (RuntimeError: decoder exploded)." in text
+    assert "unavailable, the package 'no-such-package' is not installed (pip install no-such-package)" in text
+    assert "thing (50%)" in text  # the vision facts are all there
+
+
+def test_slow_parts_run_in_the_background_and_land_later(clip_path):
+    part = _Counting(seconds=0.5)
+    perceiver = Perceiver(PerceptionSettings(parts=("speech",), background_after_s=0.1, use_cache=False,
+                                             activity=False), parts={"speech": part})
+    ctx = perceiver.perceive(Clip(clip_path, probe(clip_path)), _context(clip_path), torch.full((1000,), 1e-3))
+    assert ctx.pending == ["speech"] and "not known yet, still being worked out in the background" in ctx.to_text()
+    assert ctx.wait(10) and ctx.pending == []
+    assert '"run 1"' in ctx.to_text()
+
+
+def test_context_shrinks_to_its_token_budget(clip_path):
+    said = Transcript([Said(i, i + 1, f"sentence number {i} of a long talk") for i in range(200)], "en", 1.0)
+    state = PartState("speech", "What is said")
+    state.finish("done", said)
+    ctx = _context(clip_path, {"speech": state})
+    ctx.segments = ctx.segments * 8
+    full = ctx._render(None, None, None)
+    ctx.max_tokens = 300
+    short = ctx.to_text()
+    assert len(full) // 4 > 300 >= len(short) // 4
+    assert "more segments" in short and short.startswith("Video:")
+
+
+def test_part_unavailable_names_the_package():
+    class Gone(PerceptionPart):
+        name, title, requires, install = "gone", "Gone part", ("no_such_module_here",), "gone-pkg"
+
+    assert Gone().missing() == ("Gone part: unavailable, the package 'gone-pkg' is not installed "
+                                "(pip install gone-pkg)")
+    assert issubclass(PartUnavailable, RuntimeError)

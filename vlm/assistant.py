@@ -200,12 +200,20 @@ class VideoAssistant:
             finally:
                 streamer.end()  # idempotent after a normal end; unblocks the reader after an error
 
+        pending = video.context.pending if self.config.perception else []
         done = submit(run)
         try:
             yield from streamer
+            if pending:  # said plainly, whatever the LLM made of the "not known yet" line
+                yield f"\n\n(Still working on {pending_text(video.context)}; ask again for it.)"
         finally:
             stop.set()  # a reader that stops early (closed generator) frees the model thread
         done.result()  # re-raises a generation error in the caller's thread
 
     def answer(self, video: WatchedVideo, question: str, history: Sequence[dict] = (), **kwargs) -> str:
         return "".join(self.stream(video, question, history, **kwargs)).strip()
+
+
+def pending_text(context: PerceptionContext) -> str:
+    """'what is said (40% done)' for the parts still running in the background."""
+    return ", ".join(f"{context.parts[n].title.lower()} ({context.parts[n].progress:.0%} done)" for n in context.pending)

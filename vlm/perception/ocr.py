@@ -127,10 +127,10 @@ class TextPart(PerceptionPart):
         frames = clip.frames_at(times, short_side=clip.short_side_for(self.side))
         readings, previous, last = [], None, []
         for k, (t, frame) in enumerate(zip(times, frames)):
-            thumb = cv2.resize(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY), (64, 64), interpolation=cv2.INTER_AREA)
-            if previous is None or np.abs(thumb.astype(np.int16) - previous).mean() > 2.0:
+            thumb = cv2.resize(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY), (128, 72), interpolation=cv2.INTER_AREA)
+            if previous is None or _changed(previous, thumb):
                 last = _read(engine, frame)  # a frame that did not change keeps the last frame's reading
-            previous = thumb.astype(np.int16)
+            previous = thumb
             readings.append((float(t), last))
             progress((k + 1) / len(times))
         items = group_readings(readings, float(clip.info.duration))
@@ -138,6 +138,13 @@ class TextPart(PerceptionPart):
 
     def result_from_dict(self, d: dict) -> ScreenText:
         return ScreenText.from_dict(d)
+
+
+def _changed(a: np.ndarray, b: np.ndarray, threshold: float = 3.0) -> bool:
+    """Whether any 8x8 block of two small grey frames differs on average by more than threshold (of 255): a
+    caption appearing changes a few blocks a lot, which a whole-frame mean would average away."""
+    diff = cv2.absdiff(a, b).astype(np.float32)
+    return float(cv2.resize(diff, (16, 9), interpolation=cv2.INTER_AREA).max()) > threshold
 
 
 def _read(engine, frame: np.ndarray) -> list[tuple[str, float, tuple[float, float, float, float]]]:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from vlm.perception.base import Clip, PerceptionPart, PartUnavailable, Progress, fmt_span, register_part
+from vlm.perception.base import Clip, PerceptionPart, PartUnavailable, Progress, fmt_span, fmt_time, register_part
 
 SAMPLE_RATE = 16000
 MIN_AVG_LOGPROB = -1.0      # Whisper's own threshold for a failed decode
@@ -58,7 +58,8 @@ class Transcript:
         lang = LANGUAGES.get(self.language or "", self.language or "unknown language")
         said = " ".join(f'{fmt_span(s.start, s.end)} "{s.text}"' for s in segs)
         more = f" (and {len(self.segments) - len(segs)} more segments)" if len(segs) < len(self.segments) else ""
-        return [f"What is said (speech recognition, {lang}): {said}{more}"]
+        warn = f" ({self.note})" if self.note else ""
+        return [f"What is said (speech recognition, {lang}): {said}{more}{warn}"]
 
 
 LANGUAGES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
@@ -71,10 +72,13 @@ class AudioError(Exception):
 
 
 def read_audio(path) -> tuple[np.ndarray | None, str]:
-    """(mono float32 samples at 16 kHz, "") or (None, the reason in a few words)."""
+    """(mono float32 samples at 16 kHz, a note) or (None, the reason in a few words). A stream that breaks part
+    way keeps what decoded before the break (over a second of it), with a note saying where it broke."""
     import av
 
-    codec = None
+    from vlm.video.io import _first_line
+
+    codec, chunks, note = None, [], ""
     try:
         with av.open(str(path)) as c:
             if not c.streams.audio:
@@ -82,18 +86,20 @@ def read_audio(path) -> tuple[np.ndarray | None, str]:
             stream = c.streams.audio[0]
             codec = stream.codec_context.name
             resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-            chunks = []
             for frame in c.decode(stream):
                 for out in resampler.resample(frame):
                     chunks.append(out.to_ndarray().reshape(-1))
             for out in resampler.resample(None):
                 chunks.append(out.to_ndarray().reshape(-1))
     except (av.FFmpegError, ValueError) as e:
+        decoded = sum(len(x) for x in chunks) / SAMPLE_RATE
         what = f"the audio track ({codec})" if codec else "the audio track"
-        return None, f"{what} could not be decoded ({str(e).splitlines()[0][:120]})"
+        if decoded < 1.0:
+            return None, f"{what} could not be decoded ({_first_line(e)})"
+        note = f"{what} breaks off at {fmt_time(decoded)} ({_first_line(e)}); heard up to there"
     if not chunks:
         return None, "an audio track with no samples"
-    return np.concatenate(chunks).astype(np.float32), ""
+    return np.concatenate(chunks).astype(np.float32), note
 
 
 @lru_cache(maxsize=2)
@@ -106,6 +112,15 @@ def _whisper(model: str, threads: int):
 
 
 _load_lock = threading.Lock()
+
+
+def _snap_to_speech(start: float, end: float, regions: list[tuple[float, float]]) -> tuple[float, float]:
+    """Whisper's segment times stretch over the silence VAD cut out before them; the voice-activity regions
+    the segment overlaps say when the words are actually heard."""
+    inside = [(a, b) for a, b in regions if min(b, end) - max(a, start) >= min(0.5, 0.5 * (b - a))]
+    if not inside:
+        return start, end
+    return max(start, inside[0][0]), min(end, inside[-1][1])
 
 
 def detect_language(model, speech: np.ndarray, seconds: float = 10.0) -> tuple[str, float]:
@@ -146,9 +161,9 @@ class SpeechPart(PerceptionPart):
             return _whisper(self.model, self.threads)
 
     def run(self, clip: Clip, progress: Progress) -> Transcript:
-        audio, reason = read_audio(clip.path)
+        audio, note = read_audio(clip.path)
         if audio is None:
-            return Transcript(note=reason)
+            return Transcript(note=note)
         seconds = len(audio) / SAMPLE_RATE
         if seconds < 0.2 or float(np.sqrt(np.mean(audio ** 2))) < SILENCE_RMS:
             return Transcript(note="an audio track, but it is silent", audio_seconds=round(seconds, 2))
@@ -162,15 +177,17 @@ class SpeechPart(PerceptionPart):
         language, probability = (self.language, 1.0) if self.language else detect_language(model, speech)
         segments, _ = model.transcribe(audio, language=language, vad_filter=True, beam_size=1, temperature=0.0,
                                        condition_on_previous_text=False)
+        regions = [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in chunks]
         kept = []
         for s in segments:
             progress(min(s.end / max(seconds, 1e-6), 1.0))
             text = s.text.strip()
             if text and s.avg_logprob >= MIN_AVG_LOGPROB and s.compression_ratio <= MAX_COMPRESSION_RATIO:
-                kept.append(Said(round(s.start, 2), round(min(s.end, seconds), 2), text))
+                start, end = _snap_to_speech(s.start, min(s.end, seconds), regions)
+                kept.append(Said(round(start, 2), round(end, 2), text))
         if not kept:
             return Transcript(note="an audio track, but no speech heard", audio_seconds=round(seconds, 2))
-        return Transcript(kept, language, round(float(probability), 3), "", round(seconds, 2))
+        return Transcript(kept, language, round(float(probability), 3), note, round(seconds, 2))
 
     def result_from_dict(self, d: dict) -> Transcript:
         return Transcript.from_dict(d)

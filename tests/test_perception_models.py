@@ -1,0 +1,138 @@
+"""The perception parts with their real models (Whisper base, PP-OCR, MediaPipe) on synthetic clips with known
+speech and captions, on bad audio, and on real clips (slow: seconds per test; CI runs them)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import shared_clip
+from vlm.data.av import Caption, Utterance, mux_audio, write_av_clip
+from vlm.data.synthetic import Scene, Shape
+from vlm.perception import Clip
+from vlm.perception.ocr import TextPart
+from vlm.perception.people import PeoplePart
+from vlm.perception.speech import SpeechPart
+from vlm.video import probe
+
+pytestmark = pytest.mark.slow
+
+
+def _clip(path) -> Clip:
+    return Clip(Path(path), probe(path))
+
+
+def _run(part, path):
+    return part.run(_clip(path), lambda p: None)
+
+
+@pytest.fixture(scope="module")
+def av_clip(tmp_path_factory) -> Path:
+    """10 s: 'The Tigers win the championship.' at 1 s, 'Please turn off the lights.' at 6 s; a caption from 3 s."""
+    scene = Scene(shapes=(Shape("circle", "orange", 0.3, 0.4, "right", 0.05, size=0.2),), width=640, height=360,
+                  fps=25, num_frames=250, background="sky")
+    return write_av_clip(scene, tmp_path_factory.mktemp("av") / "game.mp4",
+                         captions=(Caption("FINAL SCORE 54 - 48", start=3.0),),
+                         speech=(Utterance("The Tigers win the championship.", 1.0),
+                                 Utterance("Please turn off the lights.", 6.0)))
+
+
+def test_whisper_hears_the_spoken_words_at_their_times(av_clip):
+    said = _run(SpeechPart(), av_clip)
+    assert said.language == "en"
+    first, last = said.segments[0], said.segments[-1]
+    assert "tigers" in first.text.lower() and "championship" in first.text.lower()
+    assert 0.5 <= first.start <= 1.5 and first.end <= 4.5
+    assert "lights" in last.text.lower() and 5.5 <= last.start <= 6.8
+
+
+def test_ocr_reads_the_caption_while_it_is_shown(av_clip):
+    text = _run(TextPart(), av_clip)
+    items = [i for i in text.items if "SCORE" in i.text.upper()]
+    assert len(items) == 1 and "54" in items[0].text and "48" in items[0].text
+    assert 3.0 <= items[0].start <= 5.0 and items[0].kind == "text"
+
+
+def test_no_audio_track_silence_and_a_corrupt_track_are_one_line(tmp_path, clip_path):
+    assert _run(SpeechPart(), clip_path).lines() == ["What is said: no audio track."]
+    silent = mux_audio(clip_path, np.zeros(16000 * 2, np.float32), tmp_path / "silent.mp4")
+    assert _run(SpeechPart(), silent).lines() == ["What is said: an audio track, but it is silent."]
+    noise = mux_audio(clip_path, np.random.default_rng(0).normal(0, 0.05, 32000).astype(np.float32),
+                      tmp_path / "noise.mp4")
+    assert _run(SpeechPart(), noise).lines() == ["What is said: an audio track, but no speech heard."]
+    lines = _run(SpeechPart(), _garbage_audio(noise, tmp_path / "corrupt.mp4")).lines()
+    assert len(lines) == 1 and lines[0].startswith("What is said: ") and "could not be decoded" in lines[0], lines
+
+
+def _garbage_audio(src: Path, out: Path) -> Path:
+    """The same file with every audio packet's payload replaced by random bytes (a corrupt audio stream)."""
+    import av
+
+    rng = np.random.default_rng(1)
+    with av.open(str(src)) as i, av.open(str(out), "w") as o:
+        streams = {s.index: o.add_stream_from_template(s) for s in i.streams if s.type in ("video", "audio")}
+        for packet in i.demux():
+            if packet.dts is None:
+                continue
+            target = streams[packet.stream.index]
+            if packet.stream.type == "audio":
+                bad = av.Packet(rng.integers(0, 256, packet.size, dtype=np.uint8).tobytes())
+                bad.pts, bad.dts, bad.time_base = packet.pts, packet.dts, packet.time_base
+                packet = bad
+            packet.stream = target
+            o.mux(packet)
+    return out
+
+
+def test_frames_with_no_text_and_nobody_in_them(clip_path):
+    assert _run(TextPart(), clip_path).lines() == ["On-screen text: none seen."]
+    assert _run(PeoplePart(), clip_path).lines() == ["People: nobody seen."]
+
+
+def test_speech_on_a_real_clip():
+    said = _run(SpeechPart(), shared_clip("demo/dog_riding_skateboard.mp4"))
+    assert said.language == "en" and "dog" in said.text.lower(), said
+
+
+def test_music_without_speech_invents_no_words():
+    said = _run(SpeechPart(), shared_clip("demo/man_playing_drums.mp4"))
+    assert said.segments == [] and said.note == "an audio track, but no speech heard"
+
+
+def test_two_people_meet_and_hug():
+    people = _run(PeoplePart(), shared_clip("demo/two_people_meet_and_hug_indoor.mp4"))
+    assert people.max_people == 2, people.lines()
+
+
+def test_one_face_and_a_hand_near_it():
+    people = _run(PeoplePart(), shared_clip("demo/woman_shush_gesture.mp4"))
+    assert max(f.faces for f in people.frames) == 1
+    assert any(f.hand_near_face for f in people.frames), people.lines()
+
+
+def test_a_handstand_is_upside_down():
+    people = _run(PeoplePart(), shared_clip(
+        "actions/handstand/Bodenturnen_im_sportunterricht_handstand_f_cm_np1_le_med_1.mp4"))
+    upside = [f for f in people.frames if any(p.posture == "upside down" for p in f.persons)]
+    assert len(upside) >= len(people.frames) / 2, people.lines()
+    assert "upside down" in people.lines()[0]
+
+
+def test_watermark_is_marked_as_such():
+    text = _run(TextPart(), shared_clip("demo/woman_shush_gesture.mp4"))
+    assert [i.kind for i in text.items if i.text == "shutterstock"] == ["watermark"], text
+
+
+def test_protobuf_and_mediapipe_work_together():
+    """MediaPipe declares protobuf<5 and streamlit needs >=5.26.1: the pinned 5.x runs pose, hands and faces."""
+    import google.protobuf
+    import mediapipe  # noqa: F401
+
+    assert google.protobuf.__version__.startswith("5."), google.protobuf.__version__
+    from vlm.perception.people import _models
+
+    models = _models()
+    frame = np.full((240, 320, 3), 128, np.uint8)
+    result = models.frame(frame, 0.0, max_people=2)
+    assert result.persons == [] and result.faces == 0 and result.hands == 0
