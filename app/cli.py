@@ -227,7 +227,7 @@ def cmd_eval_zero_shot(args) -> int:
     if args.method in ("semantic", "clip"):
         kwargs["templates"] = tuple(args.template) if args.template else DEFAULT_TEMPLATES
     if args.method == "semantic":
-        kwargs.update(top_k=args.top_k, precision=args.precision)
+        kwargs.update(top_k=args.top_k, precision=args.precision, cues=args.cues)
     elif args.method == "clip":
         kwargs["model"] = args.model
     else:
@@ -390,6 +390,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--clips", type=int, default=1, help="temporal views per clip (scores averaged)")
     e.add_argument("--crops", type=int, default=1, choices=[1, 3], help="spatial views per clip")
     e.add_argument("--top-k", type=int, default=10, help="semantic: ImageNet classes per clip")
+    e.add_argument("--cues", action="store_true",
+                   help="semantic: add the perception cues (words heard or read on screen, an upside-down body)")
     e.add_argument("--template", action="append", help="prompt template with {} (repeat for an ensemble)")
     e.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp32"])
     e.add_argument("--out", default="runs/zero-shot", help="report folder")
@@ -493,8 +495,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from vlm.runtime import limit_malloc_arenas
     from vlm.video.io import VideoReadError
 
+    limit_malloc_arenas()
     args = build_parser().parse_args(argv)
     _quiet_libraries()
     try:

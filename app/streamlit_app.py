@@ -10,7 +10,9 @@ import dataclasses
 import streamlit as st
 
 from app import backend, views
+from vlm.runtime import limit_malloc_arenas
 
+limit_malloc_arenas()
 st.set_page_config(page_title="vlm — chat about a video", layout="wide")
 model_settings, gen = views.sidebar()
 backend.prefetch(model_settings)

@@ -38,8 +38,10 @@ class SemanticMethod(SemanticScorer):
     """vlm.semantic's scorer on EfficientNet-Lite0 probabilities averaged over the frames and views."""
     name = "semantic"
 
-    def __init__(self, *, precision: str = "auto", **scorer_kwargs):
+    def __init__(self, *, precision: str = "auto", cues: bool = False, **scorer_kwargs):
         super().__init__(**scorer_kwargs)
+        self.cues = cues  # add the perception cues: words heard or read on screen, an upside-down body
+        self.cue_scorer = None  # an ActivityScorer with other cue weights (default: the context's own)
         from vlm.encoders.efficientnet import EfficientNetLite0Encoder
         from vlm.weights import default_dtype
 
@@ -60,7 +62,7 @@ class SemanticMethod(SemanticScorer):
     def describe(self) -> dict:
         return {"method": self.name, "image_model": "efficientnet-lite0-imagenet", "text_model": self.text_model,
                 "top_k": self.top_k, "templates": list(self.templates), "imagenet_text": self.imagenet_text,
-                "prior_correction": self.prior_correction, "precision": str(self.dtype)}
+                "prior_correction": self.prior_correction, "precision": str(self.dtype), "cues": self.cues}
 
     @torch.inference_mode()
     def encode(self, views: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -70,7 +72,23 @@ class SemanticMethod(SemanticScorer):
 
     def scores(self, features: list[dict[str, torch.Tensor]], dataset: Dataset) -> torch.Tensor:
         probs = torch.stack([f["probs"].mean(0) for f in features])               # views averaged: (N, 1000)
-        return self.score_texts(probs, [dataset.texts[c] for c in dataset.classes])
+        texts = [dataset.texts[c] for c in dataset.classes]
+        scores = self.score_texts(probs, texts)
+        if self.cues:
+            scores = scores + torch.stack([self._cue_scores(s.path, texts) for s in dataset.samples])
+        return scores
+
+    def _cue_scores(self, path, texts: list[str]) -> torch.Tensor:
+        """(K,) from the clip's perception parts (speech, on-screen text, pose; cached by file hash)."""
+        from vlm.perception import Clip, Perceiver
+        from vlm.perception.activity import cues_from, default_activity_scorer
+        from vlm.video import probe
+
+        if not hasattr(self, "_perceiver"):
+            self._perceiver = Perceiver()
+        found = self._perceiver.results(Clip(path, probe(path)))
+        scorer = self.cue_scorer or default_activity_scorer()
+        return scorer.cue_scores(texts, **cues_from(found["speech"], found["text"], found["people"]))
 
 
 class ClipMethod:

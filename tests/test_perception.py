@@ -44,7 +44,7 @@ from vlm.perception import Clip, PartUnavailable, PerceptionPart, Perceiver, Per
 from vlm.perception.context import PartState, PerceptionContext  # noqa: E402
 from vlm.perception.ocr import ScreenText, group_readings, watermark_name  # noqa: E402
 from vlm.perception.people import L_HIP, L_SHOULDER, NOSE, R_HIP, R_SHOULDER, posture  # noqa: E402
-from vlm.perception.speech import Said, Transcript, _snap_to_speech  # noqa: E402
+from vlm.perception.speech import Said, SpeechClock, Transcript  # noqa: E402
 from vlm.perception.vision import Segment  # noqa: E402
 from vlm.video import probe  # noqa: E402
 
@@ -89,11 +89,15 @@ def test_posture_from_landmarks():
     assert NOSE == 0
 
 
-def test_segment_times_snap_to_the_speech_they_cover():
-    regions = [(0.66, 3.41), (5.62, 7.92)]
-    assert _snap_to_speech(3.16, 7.86, regions) == (5.62, 7.86)  # Whisper's start lay in the silence before
-    assert _snap_to_speech(0.0, 3.2, regions) == (0.66, 3.2)
-    assert _snap_to_speech(8.0, 9.0, regions) == (8.0, 9.0)
+def test_times_in_the_speech_only_audio_map_back_to_the_video():
+    clock = SpeechClock([(16000, 48000), (96000, 128000)], gap_seconds=0.5)  # speech at 1-3 s and 6-8 s
+    assert len(clock.assemble(np.ones(160000, np.float32))) == 16000 * 4 + 8000
+    assert clock(0.0) == 1.0 and clock(1.5) == 2.5
+    assert clock(2.5) == 6.0 and clock(4.0) == 7.5          # the second chunk starts 2.5 s into the speech audio
+    assert clock(2.2) == 6.0 and clock(2.2, end=True) == 3.0  # inside the silence between them
+    assert clock.span(2.5, 4.5) == (6.0, 8.0)
+    assert clock.span(1.7, 4.5) == (6.0, 8.0)               # Whisper's start drifted into the chunk before
+    assert clock.span(0.5, 2.7) == (1.5, 3.0)               # and its end into the chunk after
 
 
 def test_transcript_lines_say_what_was_heard_or_why_not():

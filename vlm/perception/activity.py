@@ -41,22 +41,30 @@ class ActivityScorer:
 
         return default_scorer()
 
-    @cached_property
-    def _upside_down(self) -> torch.Tensor:
-        return torch.tensor([v in UPSIDE_DOWN_ACTIONS for v in self.vocabulary], dtype=torch.float32)
+    def upside_down_affinity(self, texts: list[str]) -> torch.Tensor:
+        """(K,) in [0, 1]: how much each text names an upside-down action (MiniLM similarity to the handstand
+        family, 0 below 0.5, 1 from 0.8), so the pose cue works for any label set, not just the vocabulary."""
+        names = self._scorer.text_embeddings(list(UPSIDE_DOWN_ACTIONS))                  # (U, D)
+        sim = (self._scorer.text_embeddings(texts) @ names.T).max(-1).values            # (K,)
+        return ((sim - 0.5) / 0.3).clamp(0, 1)
 
-    def scores(self, probs: torch.Tensor, *, words: str = "", upside_down: float = 0.0) -> torch.Tensor:
-        """probs (1000,) mean ImageNet probabilities; words heard or read; the fraction of analysed frames with
-        a body upside down -> (K,) scores over the vocabulary."""
-        s = self._scorer.score_texts(probs.reshape(1, -1), self.vocabulary)[0]           # (K,)
+    def cue_scores(self, texts: list[str], *, words: str = "", upside_down: float = 0.0) -> torch.Tensor:
+        """(K,) added to the visual scores: words heard or read matched to each text, and an upside-down body
+        (the fraction of analysed frames with one) for the texts that name upside-down actions."""
+        out = torch.zeros(len(texts))
         if words.strip() and self.text_weight:
             from vlm.text import text_encoder
 
             said = text_encoder(self._scorer.text_model).encode([words])                # (1, D)
-            s = s + self.text_weight * (said @ self._scorer.text_embeddings(self.vocabulary).T)[0]
+            out = out + self.text_weight * (said @ self._scorer.text_embeddings(texts).T)[0]
         if upside_down and self.pose_bonus:
-            s = s + self.pose_bonus * min(1.0, 2 * upside_down) * self._upside_down
-        return s
+            out = out + self.pose_bonus * min(1.0, 2 * upside_down) * self.upside_down_affinity(texts)
+        return out
+
+    def scores(self, probs: torch.Tensor, *, words: str = "", upside_down: float = 0.0) -> torch.Tensor:
+        """probs (1000,) mean ImageNet probabilities, plus the cues -> (K,) scores over the vocabulary."""
+        visual = self._scorer.score_texts(probs.reshape(1, -1), self.vocabulary)[0]      # (K,)
+        return visual + self.cue_scores(self.vocabulary, words=words, upside_down=upside_down)
 
     def likely(self, probs: torch.Tensor, **cues) -> list[tuple[str, float]]:
         conf = (self.scores(probs, **cues) / self.temperature).softmax(-1)
@@ -66,8 +74,11 @@ class ActivityScorer:
 
 def cues(context) -> dict:
     """The words heard and read (not watermarks) and the upside-down fraction, from a context's finished parts."""
+    return cues_from(context.part("speech"), context.part("text"), context.part("people"))
+
+
+def cues_from(transcript, text, people) -> dict:
     words = []
-    transcript, text, people = context.part("speech"), context.part("text"), context.part("people")
     if transcript is not None:
         words.append(transcript.text)
     if text is not None:

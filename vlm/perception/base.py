@@ -47,13 +47,22 @@ class Clip:
     def digest(self) -> str:
         return file_digest(self.path)
 
-    def frames_at(self, times: np.ndarray, *, short_side: int) -> np.ndarray:
-        """(K, H, W, 3) uint8 frames nearest the given times, scaled in the decoder to short_side."""
+    def frames_at(self, times: np.ndarray, *, short_side: int) -> tuple[np.ndarray, np.ndarray]:
+        """(times (K,), frames (K, H, W, 3) uint8) nearest the given times, scaled in the decoder to short_side; on long
+        videos each moves to its nearest keyframe (as the model's own sampling does), so that a 10-minute file
+        costs one keyframe decode per frame instead of a decode from the keyframe before it."""
+        from vlm.video.sampling import _maybe_snap
+
         if short_side not in self._readers:
             self._readers[short_side] = VideoReader(self.path, short_side=short_side)
         reader = self._readers[short_side]
         idx = np.clip(np.round(np.asarray(times) * self.info.fps).astype(np.int64), 0, len(reader) - 1)
-        return reader.get_batch(idx)
+        idx = _maybe_snap(reader, idx, "auto")
+        return idx / self.info.fps, reader.get_batch(idx)
+
+    def close(self) -> None:
+        """Drop the decoders opened for the parts (they are reopened if asked for frames again)."""
+        self._readers.clear()
 
     def short_side_for(self, long_side: int) -> int:
         """The decode size (short side) that makes the frame's long side at most long_side pixels."""
@@ -134,9 +143,10 @@ def build_part(name: str, **kwargs) -> PerceptionPart:
 
 
 def results_dir() -> Path:
+    """$VLM_PERCEPTION_CACHE, else $VLM_CACHE/perception (benchmarks point the former at an empty folder)."""
     from vlm.weights import cache_dir
 
-    return cache_dir() / "perception"
+    return Path(os.environ.get("VLM_PERCEPTION_CACHE") or cache_dir() / "perception")
 
 
 def load_cached(key: str) -> dict | None:

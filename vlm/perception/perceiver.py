@@ -50,8 +50,8 @@ class Perceiver:
             elif self.settings.use_cache and (found := load_cached(part.cache_key(clip))) is not None:
                 state.cached = True
                 state.finish("done", part.result_from_dict(found))
-            elif not part.needs_frames:
-                state.status = "running"
+            elif not part.needs_frames and part.estimate_seconds(clip) <= self.settings.background_after_s:
+                state.status = "running"  # a long video's transcript waits until the frame parts are done
                 self._pool().submit(self._run, part, clip, state)
         return states
 
@@ -77,10 +77,22 @@ class Perceiver:
         for state in states.values():  # a part landing later updates the guess (torch work: on the model thread)
             if state.pending:
                 state.add_done_callback(lambda: submit(self._update_activity, context, probs))
+        if not any(states[n].pending and self.parts[n].needs_frames for n in states):
+            clip.close()  # the decoders' buffers (hundreds of MB for a long 720p video)
         return context
 
     def perceive(self, clip: Clip, context: PerceptionContext, probs: torch.Tensor) -> PerceptionContext:
         return self.complete(clip, self.begin(clip), context, probs)
+
+    def results(self, clip: Clip) -> dict[str, object | None]:
+        """Every part's result for clip, waiting for all of them (None where a part is unavailable or failed)."""
+        states = self.begin(clip)
+        for name, part in self.parts.items():
+            if states[name].status == "pending":
+                self._run(part, clip, states[name])
+        for state in states.values():
+            state.done_event.wait()
+        return {n: s.result if s.status == "done" else None for n, s in states.items()}
 
     def _pool(self) -> ThreadPoolExecutor:
         with self._lock:
