@@ -98,6 +98,11 @@ def test_times_in_the_speech_only_audio_map_back_to_the_video():
     assert clock.span(2.5, 4.5) == (6.0, 8.0)
     assert clock.span(1.7, 4.5) == (6.0, 8.0)               # Whisper's start drifted into the chunk before
     assert clock.span(0.5, 2.7) == (1.5, 3.0)               # and its end into the chunk after
+    from types import SimpleNamespace as W
+
+    words = [W(start=0.1, end=0.9, word=" Hello"), W(start=0.9, end=1.9, word=" there."),
+             W(start=2.6, end=3.5, word=" Bye.")]
+    assert clock.said(words) == [Said(1.1, 2.9, "Hello there."), Said(6.1, 7.0, "Bye.")]  # split at the pause
 
 
 def test_transcript_lines_say_what_was_heard_or_why_not():

@@ -19,6 +19,7 @@ import torch
 from vlm.config import VideoLLMConfig
 from vlm.model import VideoLLM
 from vlm.perception import Clip, PerceptionContext, Perceiver, PerceptionSettings, build_context
+from vlm.perception.base import ANALYSIS_LONG_SIDE
 from vlm.processor import VideoLLMProcessor
 from vlm.runtime import model_thread, submit
 from vlm.video.io import VideoInfo, VideoReader
@@ -119,7 +120,8 @@ class VideoAssistant:
     def watch(self, path: str | Path, *, num_frames: int | None = None, sampler: str | None = None,
               **sampler_kwargs) -> WatchedVideo:
         transform = self.processor.transform
-        reader = VideoReader(path, short_side=transform.size)
+        # Decoded once at a size the encoder (short side) and the perception parts (long side) can both use.
+        reader = VideoReader(path, short_side=transform.size, long_side=ANALYSIS_LONG_SIDE if self.config.perception else None)
         clip = Clip(Path(path), reader.info)
         early = self.perceiver.begin(clip) if self.config.perception else {}  # speech overlaps what follows
         selection = sample_frames(reader, sampler=sampler or self.config.sampler,
@@ -129,6 +131,7 @@ class VideoAssistant:
         neighbours = np.where(idx + gap < len(reader), idx + gap, np.maximum(idx - gap, 0))
         decoded = reader.get_batch(np.concatenate([idx, neighbours]))   # one forward pass over the file
         frames, next_frames = decoded[:len(idx)], decoded[len(idx):]
+        clip.provide(selection.timestamps, frames)
         cropped = transform.resize_crop(frames)                           # (T, C, S, S) in [0, 1]
         pixel_values = transform.normalize(cropped).unsqueeze(0)          # (1, T, C, S, S)
         preview = (cropped * 255).round().byte().permute(0, 2, 3, 1).numpy()

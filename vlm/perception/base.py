@@ -23,6 +23,10 @@ import numpy as np
 from vlm.video.io import VideoInfo, VideoReader, file_digest
 
 
+ANALYSIS_LONG_SIDE = 640   # frames the parts read: what PP-OCR's detector takes (~640 px on the long side)
+ANALYSIS_MIN_SHORT = 224   # ... and never under what the model's encoder takes
+
+
 def fmt_time(seconds: float) -> str:
     s = max(0, int(round(seconds)))
     return f"{s // 60}:{s % 60:02d}"
@@ -38,36 +42,60 @@ def fmt_span(start: float, end: float) -> str:
 
 @dataclass
 class Clip:
-    """A video as the parts see it: the file, its metadata and a way to decode frames at any resolution."""
+    """A video as the parts see it: the file, its metadata and frames at the times a part asks for. Frames the
+    assistant already decoded (at the analysis size, `provide`) are reused when they lie near enough."""
     path: Path
     info: VideoInfo
     _readers: dict = field(default_factory=dict, repr=False)
+    _given: tuple | None = field(default=None, repr=False)   # (times (K,), frames (K, H, W, 3))
 
     @cached_property
     def digest(self) -> str:
         return file_digest(self.path)
 
-    def frames_at(self, times: np.ndarray, *, short_side: int) -> tuple[np.ndarray, np.ndarray]:
-        """(times (K,), frames (K, H, W, 3) uint8) nearest the given times, scaled in the decoder to short_side; on long
-        videos each moves to its nearest keyframe (as the model's own sampling does), so that a 10-minute file
-        costs one keyframe decode per frame instead of a decode from the keyframe before it."""
+    def provide(self, times: np.ndarray, frames: np.ndarray) -> None:
+        self._given = (np.asarray(times, dtype=np.float64), frames)
+
+    def frames_at(self, times: np.ndarray, *, long_side: int) -> tuple[np.ndarray, np.ndarray]:
+        """(times (K,), frames (K, H, W, 3) uint8) near the given times with the long side at most long_side
+        pixels (unless that leaves the short side under 224). Provided frames serve when each asked time has one
+        within half the asked spacing; otherwise they are decoded, snapped to keyframes on long videos (one
+        keyframe decode per frame on a 10-minute file instead of a decode from the keyframe before it)."""
+        times = np.asarray(times, dtype=np.float64)
+        reused = self._from_given(times, long_side)
+        if reused is not None:
+            return reused
         from vlm.video.sampling import _maybe_snap
 
-        if short_side not in self._readers:
-            self._readers[short_side] = VideoReader(self.path, short_side=short_side)
-        reader = self._readers[short_side]
-        idx = np.clip(np.round(np.asarray(times) * self.info.fps).astype(np.int64), 0, len(reader) - 1)
+        short = self.short_side_for(long_side)
+        if short not in self._readers:
+            self._readers[short] = VideoReader(self.path, short_side=short)
+        reader = self._readers[short]
+        idx = np.clip(np.round(times * self.info.fps).astype(np.int64), 0, len(reader) - 1)
         idx = _maybe_snap(reader, idx, "auto")
         return idx / self.info.fps, reader.get_batch(idx)
 
+    def _from_given(self, times: np.ndarray, long_side: int):
+        if self._given is None or not len(times):
+            return None
+        given_t, frames = self._given
+        if max(frames.shape[1:3]) > long_side * 1.05 or min(frames.shape[1:3]) < self.short_side_for(long_side) * 0.95:
+            return None
+        nearest = np.abs(given_t[None, :] - times[:, None]).argmin(1)
+        spacing = self.info.duration / max(len(times), 1)
+        if (np.abs(given_t[nearest] - times) > spacing / 2).any():
+            return None
+        return given_t[nearest], frames[nearest]
+
     def close(self) -> None:
-        """Drop the decoders opened for the parts (they are reopened if asked for frames again)."""
+        """Drop the decoders and frames kept for the parts (they are reopened if asked for frames again)."""
         self._readers.clear()
+        self._given = None
 
     def short_side_for(self, long_side: int) -> int:
         """The decode size (short side) that makes the frame's long side at most long_side pixels."""
         w, h = self.info.width, self.info.height
-        return max(2, min(min(w, h), round(long_side * min(w, h) / max(w, h, 1))))
+        return max(2, min(min(w, h), max(ANALYSIS_MIN_SHORT, round(long_side * min(w, h) / max(w, h, 1)))))
 
     def sample_times(self, per_second: float, *, at_least: int, at_most: int) -> np.ndarray:
         """Evenly spread times (centres of equal spans), `per_second` of them per second within the bounds."""

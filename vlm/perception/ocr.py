@@ -124,7 +124,7 @@ class TextPart(PerceptionPart):
     def run(self, clip: Clip, progress: Progress) -> ScreenText:
         engine = self.load()
         times = self._times(clip)
-        times, frames = clip.frames_at(times, short_side=clip.short_side_for(self.side))
+        times, frames = clip.frames_at(times, long_side=self.side)
         readings, previous, last = [], None, []
         for k, (t, frame) in enumerate(zip(times, frames)):
             thumb = cv2.resize(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY), (128, 72), interpolation=cv2.INTER_AREA)

@@ -247,7 +247,7 @@ class PeoplePart(PerceptionPart):
     def run(self, clip: Clip, progress: Progress) -> People:
         models = self.load()
         times = self._times(clip)
-        times, frames = clip.frames_at(times, short_side=clip.short_side_for(self.long_side))
+        times, frames = clip.frames_at(times, long_side=self.long_side)
         out = []
         for k, (t, f) in enumerate(zip(times, frames)):
             out.append(models.frame(f, float(t), self.max_people))

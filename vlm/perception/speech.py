@@ -134,10 +134,10 @@ def speech_chunks(audio: np.ndarray, block_seconds: float = 120.0) -> list[tuple
 
 
 class SpeechClock:
-    """The speech-only audio Whisper hears (the voice-activity chunks with a short silence between them, so its
-    segments break where the speaker paused) and the map from its times back to the video's clock."""
+    """The speech-only audio Whisper hears (the voice-activity chunks end to end, `gap_seconds` apart) and the
+    map from its times back to the video's clock."""
 
-    def __init__(self, chunks: list[tuple[int, int]], gap_seconds: float = 0.5):
+    def __init__(self, chunks: list[tuple[int, int]], gap_seconds: float = 0.0):
         self.chunks, self.gap = chunks, int(gap_seconds * SAMPLE_RATE)
         self.starts = np.array([a for a, _ in chunks], dtype=np.float64) / SAMPLE_RATE        # in the video
         lengths = np.array([b - a for a, b in chunks], dtype=np.float64) / SAMPLE_RATE
@@ -155,6 +155,25 @@ class SpeechClock:
             k += 1
         t = min(max(t, a[k]), b[k])
         return float(self.starts[k] + t - a[k])
+
+    def chunk(self, t: float) -> int:
+        return min(max(int(np.searchsorted(self.a, t, side="right")) - 1, 0), len(self.a) - 1)
+
+    def said(self, words) -> list[Said]:
+        """One Said per run of words heard in one voice-activity chunk (a pause in the video splits a segment
+        Whisper made across it), timed by the words themselves."""
+        out: list[Said] = []
+        last = None
+        for w in words:
+            k = self.chunk((w.start + w.end) / 2)  # the chunk the word is heard in; its edges are clamped to it
+            start, end = (float(self.starts[k] + min(max(t, self.a[k]), self.b[k]) - self.a[k]) for t in (w.start, w.end))
+            if out and k == last:
+                out[-1].text += w.word
+                out[-1].end = end
+            else:
+                out.append(Said(start, end, w.word))
+            last = k
+        return [Said(round(x.start, 2), round(x.end, 2), x.text.strip()) for x in out if x.text.strip()]
 
     def span(self, start: float, end: float) -> tuple[float, float]:
         """A segment's (start, end) on the video's clock, within the chunks it really overlaps (half the chunk,
@@ -224,14 +243,15 @@ class SpeechPart(PerceptionPart):
         if probability < MIN_LANGUAGE_PROBABILITY:
             return Transcript(note="an audio track, but no clear speech heard", audio_seconds=round(seconds, 2))
         segments, _ = model.transcribe(speech, language=language, vad_filter=False, beam_size=1, temperature=0.0,
-                                       condition_on_previous_text=False, max_new_tokens=MAX_TOKENS_PER_WINDOW)
+                                       condition_on_previous_text=False, max_new_tokens=MAX_TOKENS_PER_WINDOW,
+                                       word_timestamps=True)  # +0.1 s here; a segment's own times drift by seconds
         kept = []
         for seg in segments:
-            start, end = to_video.span(seg.start, seg.end)
-            progress(min(end / max(seconds, 1e-6), 1.0))
-            text = seg.text.strip()
-            if text and seg.avg_logprob >= MIN_AVG_LOGPROB and seg.compression_ratio <= MAX_COMPRESSION_RATIO:
-                kept.append(Said(round(start, 2), round(min(end, seconds), 2), text))
+            progress(min(to_video(seg.end, end=True) / max(seconds, 1e-6), 1.0))
+            if seg.text.strip() and seg.avg_logprob >= MIN_AVG_LOGPROB and \
+                    seg.compression_ratio <= MAX_COMPRESSION_RATIO:
+                kept += to_video.said(seg.words) if seg.words else \
+                    [Said(*(round(t, 2) for t in to_video.span(seg.start, seg.end)), seg.text.strip())]
         if not kept:
             return Transcript(note="an audio track, but no speech heard", audio_seconds=round(seconds, 2))
         return Transcript(kept, language, round(float(probability), 3), note, round(seconds, 2))

@@ -83,12 +83,14 @@ class VideoReader:
     """Random access to the frames of one video: `reader.get_batch([0, 10, 20])` -> (3, H, W, 3) uint8.
 
     `size=(width, height)` makes the decoder scale frames on the fly (cheap thumbnails for analysis passes);
-    `short_side=N` does the same keeping the aspect ratio, and only ever shrinks. The last `cache_frames` decoded
+    `short_side=N` does the same keeping the aspect ratio, and only ever shrinks; with `long_side=M` too, frames
+    keep up to M pixels on the long side when that leaves the short side over N (the assistant decodes once at
+    a size both the model and OCR can use). The last `cache_frames` decoded
     frames are kept: a smart sampler's cheap pass decodes the frames the model then asks for again.
     """
 
     def __init__(self, path: str | os.PathLike, *, backend: str = "auto", size: tuple[int, int] | None = None,
-                 short_side: int | None = None, cache_frames: int = 64):
+                 short_side: int | None = None, long_side: int | None = None, cache_frames: int = 64):
         self.path = Path(path)
         self._cache: dict[int, np.ndarray] = {}
         self._cache_frames = cache_frames
@@ -98,7 +100,7 @@ class VideoReader:
             raise ValueError(f"Unknown video backend {backend!r}; available: ['auto', 'decord', 'pyav']")
         meta = _probe_container(self.path)
         if short_side and size is None:
-            size = _shrink_to_short_side(meta[0], meta[1], short_side)
+            size = _shrink_to_short_side(meta[0], meta[1], short_side, long_side)
         self.size = size
         errors = []
         for name in (("decord", "pyav") if backend == "auto" else (backend,)):
@@ -187,10 +189,13 @@ class VideoReader:
         return np.asarray(indices, dtype=np.float64) / self.info.fps
 
 
-def _shrink_to_short_side(w: int, h: int, short: int) -> tuple[int, int] | None:
-    if not (w and h) or min(w, h) <= short:
+def _shrink_to_short_side(w: int, h: int, short: int, long: int | None = None) -> tuple[int, int] | None:
+    if not (w and h):
         return None
-    scale = short / min(w, h)
+    scale = max(short / min(w, h), long / max(w, h) if long else 0.0)
+    if scale >= 1:
+        return None
+    short = round(min(w, h) * scale)
     return max(short, 2 * round(w * scale / 2)), max(short, 2 * round(h * scale / 2))
 
 
