@@ -262,7 +262,7 @@ def transcript(result, key: str) -> None:
         st.caption(result.note.capitalize())
         return
     for i, seg in enumerate(result.segments[:200]):
-        c1, c2 = st.columns([1, 6], vertical_alignment="center")
+        c1, c2 = st.columns([1, 3], vertical_alignment="center")
         c1.button(f"▶ {fmt(seg.start)}", key=f"said-{key}-{i}", on_click=_seek, args=(key, seg.start),
                   help=f"Play the video from {fmt(seg.start)}")
         c2.markdown(seg.text)
@@ -286,8 +286,8 @@ def people(result) -> None:
     if result is None:
         return
     st.markdown("**People over time** (MediaPipe pose, hands and faces)")
-    if not result.frames:
-        st.caption(result.note.capitalize())
+    if not result.frames or result.max_people == 0:
+        st.caption(result.lines()[0])
         return
     df = pd.DataFrame({"seconds": [f.t for f in result.frames],
                        "people": [len(f.persons) for f in result.frames],

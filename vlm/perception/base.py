@@ -142,6 +142,10 @@ class PerceptionPart:
         """Rough cost on this CPU, used to decide whether the part runs in the background on long videos."""
         return 0.0
 
+    def load(self):
+        """Load the part's model (once per process; later calls return it). Raises PartUnavailable."""
+        return None
+
     def run(self, clip: Clip, progress: Progress) -> object:
         raise NotImplementedError
 

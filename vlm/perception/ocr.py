@@ -97,7 +97,7 @@ _load_lock = threading.Lock()
 class TextPart(PerceptionPart):
     name = "text"
     title = "What is written"
-    version = 1
+    version = 2
     requires = ("rapidocr", "onnxruntime")
     install = "rapidocr"
 

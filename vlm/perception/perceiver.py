@@ -31,6 +31,14 @@ class PerceptionSettings:
     activity: bool = True
 
 
+def _quietly(fn) -> None:
+    """Run fn, dropping its error: a failing prefetch shows up again, with its reason, when the part runs."""
+    try:
+        fn()
+    except Exception:  # noqa: BLE001
+        pass
+
+
 class Perceiver:
     def __init__(self, settings: PerceptionSettings | None = None, *, parts: dict[str, PerceptionPart] | None = None):
         self.settings = settings or PerceptionSettings()
@@ -53,6 +61,8 @@ class Perceiver:
             elif not part.needs_frames and part.estimate_seconds(clip) <= self.settings.background_after_s:
                 state.status = "running"  # a long video's transcript waits until the frame parts are done
                 self._pool().submit(self._run, part, clip, state)
+            elif part.needs_frames:
+                self._pool().submit(_quietly, part.load)  # its model loads while the frames decode
         return states
 
     def complete(self, clip: Clip, states: dict[str, PartState], context: PerceptionContext,

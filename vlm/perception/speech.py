@@ -206,7 +206,7 @@ def detect_language(model, speech: np.ndarray, seconds: float = 10.0) -> tuple[s
 class SpeechPart(PerceptionPart):
     name = "speech"
     title = "What is said"
-    version = 1
+    version = 2
     requires = ("faster_whisper",)
     install = "faster-whisper"
     needs_frames = False
