@@ -57,6 +57,12 @@ def _add_generation_args(p: argparse.ArgumentParser) -> None:
 def load_assistant_from_args(args):
     from vlm.assistant import VideoAssistant
     from vlm.config import VideoLLMConfig
+    from vlm.perception import PARTS
+
+    skip = set(getattr(args, "skip_part", None) or [])
+    unknown = sorted(skip - set(PARTS))
+    if unknown:
+        raise CLIError(f"--skip-part {unknown[0]!r}: not a perception part; parts: {', '.join(sorted(PARTS))}")
 
     if args.model:
         assistant = VideoAssistant.from_pretrained(args.model)
@@ -71,11 +77,6 @@ def load_assistant_from_args(args):
         if args.encoder:
             config.encoder = args.encoder
         assistant = VideoAssistant.build(config)
-    skip = set(getattr(args, "skip_part", None) or [])
-    unknown = sorted(skip - set(assistant.config.perception_parts))
-    if unknown:
-        raise CLIError(f"--skip-part {unknown[0]!r}: not a perception part; parts: "
-                       f"{', '.join(assistant.config.perception_parts)}")
     assistant.config.perception_parts = tuple(p for p in assistant.config.perception_parts if p not in skip)
     return assistant
 

@@ -53,10 +53,18 @@ class FakeAssistant:
         from vlm.perception import PerceptionContext, Segment
         from vlm.video import probe
 
+        from vlm.perception.context import PartState
+        from vlm.perception.ocr import ScreenText, TextItem
+        from vlm.perception.speech import Said, Transcript
+
         info = probe(path)
         ts = np.linspace(0, info.duration, num_frames, endpoint=False)
+        said, text = PartState("speech", "What is said"), PartState("text", "What is written")
+        said.finish("done", Transcript([Said(1.0, 1.8, "hello from the square")], "en", 0.99))
+        text.finish("done", ScreenText([TextItem("FINAL SCORE 54 - 48", 0.5, 1.5)], 4))
         ctx = PerceptionContext(info, ts.tolist(), [Segment(0, info.duration, [("fake thing", 0.9)], 10.0, "left")],
-                                motion_curve=[1.0] * num_frames)
+                                motion_curve=[1.0] * num_frames, parts={"speech": said, "text": text},
+                                activity=[("juggling balls", 0.12), ("dancing", 0.05)])
         return SimpleNamespace(path=str(path), info=info, timestamps=ts, context=ctx,
                                selection=SimpleNamespace(indices=np.arange(num_frames)),
                                preview=np.zeros((num_frames, 8, 8, 3), np.uint8))
@@ -111,7 +119,7 @@ def test_chat_turn_regenerate_and_clear(fake):
     at.chat_input[0].set_value("Which way does it move?").run()
     assert not at.exception
     assert _assistant_texts(at) == ["A red square moves left at 0:01 (answer 1)."]
-    assert [b.label for b in at.button if b.label.startswith("▶")] == ["▶ 0:01"]
+    assert [b.label for b in at.button if b.key and b.key.startswith("seek-")] == ["▶ 0:01"]
     at.button(key="regenerate").click().run()
     assert _assistant_texts(at) == ["A red square moves left at 0:01 (answer 2)."]
     assert fake.asked == [("Which way does it move?", 0), ("Which way does it move?", 0)]
@@ -121,10 +129,21 @@ def test_chat_turn_regenerate_and_clear(fake):
     assert _assistant_texts(at) == []
 
 
+def test_what_the_model_sees_shows_every_part_and_its_times_seek(fake):
+    at = _app()
+    context = at.code[0].value
+    assert '"hello from the square"' in context and '"FINAL SCORE 54 - 48"' in context
+    assert "juggling balls (12%)" in context
+    assert any("hello from the square" in m.value for m in at.markdown)  # the transcript, line by line
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("said-"))).click().run()
+    assert not at.exception and list(at.session_state["seek"].values()) == [1.0]
+    assert any("Playing from 0:01" in c.value for c in at.caption)
+
+
 def test_seek_button_moves_the_player(fake):
     at = _app()
     at.chat_input[0].set_value("When?").run()
-    next(b for b in at.button if b.label == "▶ 0:01").click().run()
+    next(b for b in at.button if b.label == "▶ 0:01" and b.key.startswith("seek-")).click().run()
     assert not at.exception
     assert at.session_state["seek"] and list(at.session_state["seek"].values()) == [1]
     assert any("Playing from 0:01" in c.value for c in at.caption)

