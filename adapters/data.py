@@ -31,6 +31,7 @@ class Example:
     video: Path
     turns: tuple[dict, ...]   # [{"role": "user"|"assistant", "content": str}, ...], user first, answers to learn
     kind: str = ""            # optional tag for per-kind metrics ("motion", "appearance", ...)
+    facts: str | None = None  # the perception context to put in the prompt (JSONL "facts"; else watched, if asked)
 
 
 def _turns_from_llava(conv, where: str, problems: list[str]) -> tuple[dict, ...] | None:
@@ -71,6 +72,7 @@ def _check_video(path: Path, root: Path, where: str, problems: list[str], check_
 
 def load_jsonl(path: Path, *, check_decode: bool = True) -> list[Example]:
     root, out, problems = path.parent, [], []
+    checked: dict[Path, bool] = {}  # many rows share a clip (the reader's set): probe each file once
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, start=1):
             if not line.strip():
@@ -85,9 +87,15 @@ def load_jsonl(path: Path, *, check_decode: bool = True) -> list[Example]:
                 problems.append(f"{where}: needs a 'video' path")
                 continue
             turns = _turns_from_llava(row.get("conversations"), where, problems)
+            facts = row.get("facts")
+            if facts is not None and not (isinstance(facts, str) and facts.strip()):
+                problems.append(f"{where}: 'facts' must be a non-empty string")
+                continue
             video = root / row["video"]
-            if turns and _check_video(video, root, where, problems, check_decode):
-                out.append(Example(video.resolve(), turns, str(row.get("kind", ""))))
+            if turns and video not in checked:
+                checked[video] = _check_video(video, root, where, problems, check_decode)
+            if turns and checked.get(video):
+                out.append(Example(video.resolve(), turns, str(row.get("kind", "")), facts))
     if problems:
         raise DataError(path, problems)
     return out

@@ -46,6 +46,7 @@ class TrainArgs:
     pooling: int = 3               # tokens per frame side: 3x3 learnt most in eval.bench_finetune (2x2, 1x1 less)
     projector: str = "mlp2x_gelu"  # see vlm.projector.PROJECTORS
     perception: bool = False       # also put the perception facts in the prompt (chat without facts by default)
+    train_projector: bool = True   # False: the projector stays as built (the reader reads facts, not video tokens)
     train_encoder: bool = False
     init_from: str | None = None   # an adapter folder to start from (the align stage's output)
     mixed_precision: str = "auto"  # auto (bf16 where the CPU or GPU has it natively) | no | bf16
@@ -67,6 +68,8 @@ class TrainArgs:
             problems.append(f"projector must be one of {list(PROJECTORS)}, got {self.projector!r}")
         if self.mixed_precision not in ("auto", "no", "bf16"):
             problems.append(f"mixed_precision must be 'auto', 'no' or 'bf16', got {self.mixed_precision!r}")
+        if self.stage == "align" and not self.train_projector:
+            problems.append("the align stage trains the projector: train_projector must be True")
         if self.init_from and not Path(self.init_from).is_dir():
             problems.append(f"init_from {self.init_from!r} is not a folder")
         problems += self.lora.problems()
@@ -137,12 +140,24 @@ def encoder_tokens(assistant, examples: list[Example], *, progress: bool) -> dic
     return {videos[f.index]: f.tensors["tokens"][0] for f in feats}
 
 
-def tokenize(assistant, examples: list[Example]) -> list[dict[str, torch.Tensor]]:
+def tokenize(assistant, examples: list[Example], *, perception: bool = False,
+             progress: bool = False) -> list[dict[str, torch.Tensor]]:
+    """Each example as input_ids + labels; with perception, its facts go in the prompt (watched from its clip
+    when the data gives none: once per clip, cached by file hash)."""
+    from tqdm import tqdm
+
     proc = assistant.processor
+    watched: dict[Path, str] = {}
     out = []
-    for e in examples:
-        messages = proc.conversation(list(e.turns))
-        out.append(proc.training_example(messages, assistant.config.num_frames))
+    for e in tqdm(examples, desc="tokenize", disable=not progress, dynamic_ncols=True):
+        facts = None
+        if perception:
+            facts = e.facts
+            if facts is None:
+                if e.video not in watched:
+                    watched[e.video] = assistant.watch(e.video).context.to_text()
+                facts = watched[e.video]
+        out.append(proc.training_example(proc.conversation(list(e.turns), facts), assistant.config.num_frames))
     return out
 
 
@@ -265,7 +280,7 @@ def main(data: str | Path, out_dir: str | Path, args: TrainArgs, *, resume: bool
     model = assistant.model
     tokens = encoder_tokens(assistant, examples, progress=progress and state.is_main_process) \
         if not args.train_encoder else None
-    items = tokenize(assistant, examples)
+    items = tokenize(assistant, examples, perception=args.perception, progress=progress and state.is_main_process)
 
     for p in model.parameters():
         p.requires_grad_(False)
@@ -273,11 +288,14 @@ def main(data: str | Path, out_dir: str | Path, args: TrainArgs, *, resume: bool
         model.language_model = apply_lora(model.language_model, args.lora)
     if args.train_encoder:
         model.vision_tower.requires_grad_(True)
-    model.multi_modal_projector.requires_grad_(True)
-    groups = [{"params": list(model.multi_modal_projector.parameters()), "lr": args.projector_lr}]
+    model.multi_modal_projector.requires_grad_(args.train_projector)
+    groups = [{"params": list(model.multi_modal_projector.parameters()), "lr": args.projector_lr}] \
+        if args.train_projector else []
     others = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("multi_modal_projector")]
     if others:
         groups.append({"params": others, "lr": args.lr})
+    if not groups:
+        raise ValueError("nothing to train: the align stage trains the projector (train_projector=False)")
     optimizer = torch.optim.AdamW(groups, weight_decay=0.0)
     scheduler = get_cosine_schedule_with_warmup(optimizer, args.warmup_steps, args.max_steps)
     model.train()
@@ -287,7 +305,12 @@ def main(data: str | Path, out_dir: str | Path, args: TrainArgs, *, resume: bool
 
     step, losses = 0, []
     if resume and checkpoints(out_dir):
-        step, losses = load_checkpoint(accelerator, core, optimizer, scheduler, checkpoints(out_dir)[-1])
+        newest = checkpoints(out_dir)[-1]
+        step, losses = load_checkpoint(accelerator, core, optimizer, scheduler, newest)
+        if progress and state.is_main_process:
+            print(f"resuming from step {step}: {newest}", flush=True)
+    elif resume and progress and state.is_main_process:
+        print(f"nothing to resume in {out_dir / 'checkpoints'}: starting at step 0", flush=True)
     (out_dir / "train_args.json").parent.mkdir(parents=True, exist_ok=True)
     if state.is_main_process:
         (out_dir / "train_args.json").write_text(json.dumps({**asdict(args), "data": str(data)}, indent=2))

@@ -288,6 +288,38 @@ def cmd_data_pseudo_caption(args) -> int:
     return 0
 
 
+def _dev_clips() -> list[Path]:
+    """The real clips of the QA benchmark's development half: the only real clips the reader may train on."""
+    from eval.bench_qa import load_questions
+    from vlm.samples import shared_videos_dir
+
+    root = shared_videos_dir()
+    if root is None:
+        print("(no real clips here: the reader trains on fabricated and synthetic contexts only)", file=sys.stderr)
+        return []
+    return sorted({root / q["clip"] for q in load_questions(split="dev")})
+
+
+def cmd_data_reader(args) -> int:
+    from adapters.reader_data import write_reader_set
+
+    files = write_reader_set(args.out, fabricated=args.fabricated, synthetic=args.synthetic, real_clips=_dev_clips(),
+                             seed=args.seed, progress=not args.quiet)
+    print("\n".join(f"{k}: {v}" for k, v in files.items()))
+    return 0
+
+
+def cmd_reader_train(args) -> int:
+    from adapters.reader import ReaderRecipe, train_reader
+
+    recipe = ReaderRecipe(fabricated=args.fabricated, synthetic=args.synthetic, steps=args.steps, seed=args.seed)
+    info = train_reader(args.out, real_clips=_dev_clips(), recipe=recipe, work_dir=args.work_dir,
+                        progress=not args.quiet)
+    print(f"reader in {args.out} ({info['megabytes']} MB): data {info['data_minutes']} min, training "
+          f"{info['train_minutes']} min for {info['steps']} steps, final loss {info['final_loss']:.3f}")
+    return 0
+
+
 def cmd_adapters_merge(args) -> int:
     from vlm.assistant import VideoAssistant
 
@@ -449,6 +481,27 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--videos", required=True)
     d.add_argument("--out", required=True, help="a video,caption .csv")
     d.set_defaults(func=cmd_data_pseudo_caption)
+
+    d = dsub.add_parser("reader", help="conversations about perception contexts, for training the reader")
+    d.add_argument("--out", required=True)
+    d.add_argument("--fabricated", type=int, default=1200, help="fabricated contexts (one conversation each)")
+    d.add_argument("--synthetic", type=int, default=48, help="synthetic clips with speech and captions")
+    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--quiet", action="store_true")
+    d.set_defaults(func=cmd_data_reader)
+
+    p = sub.add_parser("reader", help="the reader: the LoRA that answers from the perception facts")
+    rsub = p.add_subparsers(dest="reader_command", required=True)
+    r = rsub.add_parser("train", help="build the reader from scratch: data, LoRA training, fp16 compaction")
+    r.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "vlm" / "reader" / "smollm2-135m"),
+                   help="adapter folder to write (default: the one shipped in vlm/reader)")
+    r.add_argument("--work-dir", help="data and checkpoints (default: beside --out); a killed run resumes")
+    r.add_argument("--steps", type=int, default=400)
+    r.add_argument("--fabricated", type=int, default=1200)
+    r.add_argument("--synthetic", type=int, default=48)
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--quiet", action="store_true")
+    r.set_defaults(func=cmd_reader_train)
 
     p = sub.add_parser("adapters", help="adapter utilities")
     asub = p.add_subparsers(dest="adapters_command", required=True)

@@ -171,12 +171,16 @@ class VideoAssistant:
         return self._classifier(x).frame_logits[0].softmax(-1)
 
     # --- talking -----------------------------------------------------------------------------------------
-    def messages(self, video: WatchedVideo, question: str, history: Sequence[dict] = ()) -> list[dict]:
-        """The conversation so far plus the new question, in the prompt format training uses too."""
+    def messages(self, video: WatchedVideo | None, question: str, history: Sequence[dict] = ()) -> list[dict]:
+        """The conversation so far plus the new question, in the prompt format training uses too. Without a
+        video, a plain chat with the LLM (no video tokens, no facts)."""
+        turns = list(history) + [{"role": "user", "content": question}]
+        if video is None:
+            return turns
         facts = video.context.to_text() if self.config.perception else None
-        return self.processor.conversation(list(history) + [{"role": "user", "content": question}], facts)
+        return self.processor.conversation(turns, facts)
 
-    def stream(self, video: WatchedVideo, question: str, history: Sequence[dict] = (), *,
+    def stream(self, video: WatchedVideo | None, question: str, history: Sequence[dict] = (), *,
                max_new_tokens: int = 160, temperature: float = 0.0, seed: int = 0,
                stop: threading.Event | None = None) -> Iterator[str]:
         """Yield the answer's text pieces as they are generated (greedy unless temperature > 0)."""
@@ -184,7 +188,7 @@ class VideoAssistant:
 
         stop = stop or threading.Event()
         text = self.processor.chat_text(self.messages(video, question, history))
-        inputs = self.processor(text, num_frames=len(video.timestamps))
+        inputs = self.processor(text, num_frames=len(video.timestamps) if video is not None else None)
         streamer = TextIteratorStreamer(self.processor.tokenizer, skip_prompt=True, skip_special_tokens=True)
 
         class _Stop(StoppingCriteria):
@@ -193,7 +197,8 @@ class VideoAssistant:
 
         sampling = {"do_sample": True, "temperature": temperature, "top_p": 0.95} if temperature > 0 else \
             {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
-        kwargs = dict(**inputs, video_features=video.video_features, max_new_tokens=max_new_tokens,
+        kwargs = dict(**inputs, video_features=video.video_features if video is not None else None,
+                      max_new_tokens=max_new_tokens,
                       streamer=streamer, stopping_criteria=StoppingCriteriaList([_Stop()]),
                       pad_token_id=self.processor.tokenizer.pad_token_id, repetition_penalty=1.15, **sampling)
         def run():
@@ -203,7 +208,7 @@ class VideoAssistant:
             finally:
                 streamer.end()  # idempotent after a normal end; unblocks the reader after an error
 
-        pending = video.context.pending if self.config.perception else []
+        pending = video.context.pending if video is not None and self.config.perception else []
         done = submit(run)
         try:
             yield from streamer
@@ -213,7 +218,7 @@ class VideoAssistant:
             stop.set()  # a reader that stops early (closed generator) frees the model thread
         done.result()  # re-raises a generation error in the caller's thread
 
-    def answer(self, video: WatchedVideo, question: str, history: Sequence[dict] = (), **kwargs) -> str:
+    def answer(self, video: WatchedVideo | None, question: str, history: Sequence[dict] = (), **kwargs) -> str:
         return "".join(self.stream(video, question, history, **kwargs)).strip()
 
 

@@ -11,10 +11,10 @@ from vlm.config import VideoLLMConfig
 from vlm.constants import IGNORE_INDEX
 
 SYSTEM_WITH_FACTS = (
-    "You are a video assistant. Vision models watched the video and wrote down the facts below: the objects "
-    "they recognised with their confidence, how much and which way things move, and scene cuts, with times "
-    "as m:ss. Answer the user's question in one or two short sentences using only these facts. "
-    "Mention times when they help. If the facts do not answer the question, say so."
+    "You are a video assistant. Models watched and listened to the video and wrote down the facts below, with "
+    "times as m:ss: what is said, what is written on screen, the people, the objects recognised with their "
+    "confidence, the motion, scene cuts and a guess at the activity. Answer the user's question from these facts "
+    "only, in the first sentence, briefly. If the facts do not say, answer that you can't tell from the video."
 )
 SYSTEM_VIDEO_ONLY = "You are a video assistant. Answer questions about the video briefly."
 

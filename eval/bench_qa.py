@@ -1,0 +1,166 @@
+"""Real-clip QA benchmark: does the assistant answer what was asked, from what the video shows, or say it cannot
+tell? Questions in eval/qa/questions.jsonl (see eval/qa/README.md), split by clip into dev and test.
+
+    python -m eval.bench_qa [--split test] [--systems blind assistant reader] [--reader DIR] [--out eval/results]
+
+Systems, side by side in one run: `blind` (the same LLM, the question alone: no video, no facts), `assistant`
+(the embedded assistant without the reader: facts + untrained video tokens, as before issue 15) and `reader`
+(the same with the trained reader adapter, the default). Per kind: accuracy (accept/reject patterns, or a time
+in the right window), first-sentence accuracy, hallucination rate (eval.qa_scoring.unsupported), answer length.
+Follow-up questions are asked after the system's own answer to the first turn. Writes qa.json, qa.md and qa.png.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from eval.qa_scoring import correct, first_sentence, sentences, unsupported
+
+QUESTIONS = Path(__file__).with_name("qa") / "questions.jsonl"
+SYSTEMS = ("blind", "assistant", "reader")
+MAX_NEW_TOKENS = {"describe": 120}
+
+
+def load_questions(path: Path = QUESTIONS, split: str | None = None) -> list[dict]:
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [r for r in rows if split in (None, "all", r["split"])]
+
+
+def build_system(name: str, reader: str | None):
+    from vlm.assistant import VideoAssistant
+
+    if name == "reader":
+        from vlm.reader import default_reader_dir
+
+        return VideoAssistant.from_adapter(reader or default_reader_dir())
+    return VideoAssistant.build()
+
+
+def run_system(name: str, questions: list[dict], videos_root: Path, *, reader: str | None = None,
+               progress: bool = True) -> list[dict]:
+    from tqdm import tqdm
+
+    assistant = build_system(name, reader)
+    watched: dict[str, object] = {}
+    out = []
+    for q in tqdm(questions, desc=name, disable=not progress, dynamic_ncols=True):
+        path = videos_root / q["clip"]
+        if q["clip"] not in watched:
+            watched[q["clip"]] = assistant.watch(path)
+        video = watched[q["clip"]]
+        history: list[dict] = []
+        t = time.perf_counter()
+        for turn in q["turns"]:
+            answer = assistant.answer(None if name == "blind" else video, turn, history,
+                                      max_new_tokens=MAX_NEW_TOKENS.get(q["kind"], 64))
+            history += [{"role": "user", "content": turn}, {"role": "assistant", "content": answer}]
+        facts = "" if name == "blind" else video.context.to_text()
+        allowed = facts + "\n" + "\n".join(q["turns"])
+        out.append({"id": q["id"], "kind": q["kind"], "system": name, "answer": answer,
+                    "correct": correct(answer, q), "first_sentence_correct": correct(first_sentence(answer), q),
+                    "unsupported": unsupported(answer, allowed, video.info.duration),
+                    "words": len(answer.split()), "sentences": sentences(answer),
+                    "seconds": round(time.perf_counter() - t, 2)})
+    return out
+
+
+def summarise(rows: list[dict]) -> dict:
+    by = defaultdict(list)
+    for r in rows:
+        by[(r["system"], r["kind"])].append(r)
+        by[(r["system"], "all")].append(r)
+    out = {}
+    for (system, kind), rs in by.items():
+        n = len(rs)
+        out.setdefault(system, {})[kind] = {
+            "n": n, "accuracy": sum(r["correct"] for r in rs) / n,
+            "first_sentence": sum(r["first_sentence_correct"] for r in rs) / n,
+            "hallucination": sum(bool(r["unsupported"]) for r in rs) / n,
+            "words": sum(r["words"] for r in rs) / n, "sentences": sum(r["sentences"] for r in rs) / n,
+            "seconds": sum(r["seconds"] for r in rs) / n}
+    return out
+
+
+def table(summary: dict, systems: list[str], split: str) -> str:
+    kinds = sorted({k for s in summary.values() for k in s if k != "all"}) + ["all"]
+    head = "| kind | questions | " + " | ".join(f"{s} accuracy" for s in systems) + " | " + \
+        " | ".join(f"{s} halluc." for s in systems) + f" | {systems[-1]} words | {systems[-1]} 1st sentence |"
+    lines = [f"{split} half of the benchmark ({summary[systems[0]]['all']['n']} questions):", "", head,
+             "|" + "---|" * (4 + 2 * len(systems))]
+    for k in kinds:
+        row = [summary[s].get(k) for s in systems]
+        if row[0] is None:
+            continue
+        last = row[-1]
+        lines.append(f"| {'**all**' if k == 'all' else k} | {row[0]['n']} | "
+                     + " | ".join(f"{r['accuracy']:.0%}" for r in row) + " | "
+                     + " | ".join(f"{r['hallucination']:.0%}" for r in row)
+                     + f" | {last['words']:.0f} | {last['first_sentence']:.0%} |")
+    d = summary[systems[-1]].get("describe")
+    if d:
+        lines.append(f"\n`describe` answers from {systems[-1]}: {d['sentences']:.1f} sentences on average (target 2-4).")
+    return "\n".join(lines) + "\n"
+
+
+def plot(summary: dict, systems: list[str], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    kinds = sorted(k for k in summary[systems[0]] if k != "all") + ["all"]
+    x = np.arange(len(kinds))
+    fig, ax = plt.subplots(figsize=(11, 3.8))
+    w = 0.8 / len(systems)
+    for i, s in enumerate(systems):
+        ax.bar(x + i * w, [summary[s][k]["accuracy"] if k in summary[s] else 0 for k in kinds], w, label=s)
+    ax.set_xticks(x + w * (len(systems) - 1) / 2, kinds, rotation=30, ha="right")
+    ax.set_ylabel("accuracy")
+    ax.axhline(0.8, color="grey", lw=0.8, ls="--")
+    ax.set_ylim(0, 1)
+    ax.legend(ncol=len(systems), fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--split", default="test", choices=["dev", "test", "all"])
+    p.add_argument("--systems", nargs="+", default=list(SYSTEMS), choices=SYSTEMS)
+    p.add_argument("--reader", help="a reader adapter folder (default: the one shipped in vlm/reader)")
+    p.add_argument("--out", type=Path, default=Path("eval/results"))
+    p.add_argument("--name", default="qa", help="file name stem of the results")
+    p.add_argument("--quiet", action="store_true")
+    args = p.parse_args(argv)
+
+    from vlm.runtime import limit_malloc_arenas
+    from vlm.samples import shared_videos_dir
+
+    limit_malloc_arenas()
+    root = shared_videos_dir()
+    if root is None:
+        print("bench_qa: the real clips (../shared/videos or $VLM_VIDEOS) are not here", file=sys.stderr)
+        return 2
+    questions = load_questions(split=args.split)
+    rows = []
+    for name in args.systems:
+        rows += run_system(name, questions, root, reader=args.reader, progress=not args.quiet)
+    summary = summarise(rows)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"{args.name}.json").write_text(json.dumps({"split": args.split, "summary": summary, "answers": rows},
+                                                           indent=1) + "\n")
+    md = table(summary, args.systems, args.split)
+    plot(summary, args.systems, args.out / f"{args.name}.png")
+    (args.out / f"{args.name}.md").write_text(md + f"\n![accuracy per kind]({args.name}.png)\n")
+    print(md)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
