@@ -179,6 +179,33 @@ def cmd_chat(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    """The OpenAI-compatible API (app.server) under uvicorn; the models load in the background (503 until then)."""
+    import uvicorn
+
+    from app.media import MediaPolicy
+    from app.server import ServeSettings, create_app
+
+    dirs = []
+    for d in args.allowed_local_media_path:
+        if not Path(d).expanduser().is_dir():
+            raise CLIError(f"--allowed-local-media-path {d}: not a folder")
+        dirs.append(Path(d))
+    settings = ServeSettings(model_name=args.model_name, api_key=args.api_key or os.environ.get("VLM_API_KEY"),
+                             max_queue=args.max_queue, max_body_mb=args.max_body_mb,
+                             request_timeout_s=args.request_timeout, num_frames=args.frames, sampler=args.sampler,
+                             media=MediaPolicy(tuple(dirs), allow_remote=args.allow_remote_media,
+                                               allow_private=args.allow_private_addresses,
+                                               max_bytes=args.max_video_mb * 2 ** 20,
+                                               timeout_s=args.remote_timeout))
+    app = create_app(settings, lambda: load_assistant_from_args(args))
+    print(f"vlm serve: http://{args.host}:{args.port}/v1 (model {args.model_name!r}; "
+          f"local media: {', '.join(map(str, dirs)) or 'off'}; remote media: "
+          f"{'on' if args.allow_remote_media else 'off'})", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, timeout_graceful_shutdown=5)
+    return 0
+
+
 def cmd_models(args) -> int:
     from vlm.encoders import list_encoders
     from vlm.pooling import POOL_MODES
@@ -539,6 +566,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="a registered encoder (see `vlm models`)")
     p.add_argument("--input", default="3x16x112x112", help="C x T x H x W")
     p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("serve", help="an OpenAI-compatible API for chatting about videos (FastAPI + uvicorn)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--allowed-local-media-path", action="append", default=[], metavar="DIR",
+                   help="a folder whose videos file:// URLs may name (repeat; none: local files are refused)")
+    p.add_argument("--allow-remote-media", action="store_true", help="fetch http(s):// video URLs (public hosts only)")
+    p.add_argument("--allow-private-addresses", action="store_true",
+                   help="with --allow-remote-media: also loopback, private and link-local hosts")
+    p.add_argument("--max-video-mb", type=int, default=200, help="cap on a data: or downloaded video")
+    p.add_argument("--remote-timeout", type=float, default=30.0, help="seconds to download a remote video")
+    p.add_argument("--api-key", help="require Authorization: Bearer KEY (or set VLM_API_KEY)")
+    p.add_argument("--max-queue", type=int, default=8, help="requests waiting or running before 429")
+    p.add_argument("--max-body-mb", type=int, default=256)
+    p.add_argument("--request-timeout", type=float, default=300.0, help="seconds of generation per request")
+    p.add_argument("--model-name", default="vlm", help="the id clients pass as `model`")
+    p.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
+    _add_model_args(p)
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("models", help="list encoders, projectors, samplers, LLMs and embedded weights")
     p.set_defaults(func=cmd_models)

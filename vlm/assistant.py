@@ -181,7 +181,7 @@ class VideoAssistant:
         return self.processor.conversation(turns, facts)
 
     def stream(self, video: WatchedVideo | None, question: str, history: Sequence[dict] = (), *,
-               max_new_tokens: int = 160, temperature: float = 0.0, seed: int = 0,
+               max_new_tokens: int = 160, temperature: float = 0.0, top_p: float = 0.95, seed: int = 0,
                stop: threading.Event | None = None) -> Iterator[str]:
         """Yield the answer's text pieces as they are generated (greedy unless temperature > 0)."""
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
@@ -195,7 +195,7 @@ class VideoAssistant:
             def __call__(self, input_ids, scores, **kwargs):
                 return stop.is_set()
 
-        sampling = {"do_sample": True, "temperature": temperature, "top_p": 0.95} if temperature > 0 else \
+        sampling = {"do_sample": True, "temperature": temperature, "top_p": top_p} if temperature > 0 else \
             {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
         kwargs = dict(**inputs, video_features=video.video_features if video is not None else None,
                       max_new_tokens=max_new_tokens,
@@ -217,6 +217,12 @@ class VideoAssistant:
         finally:
             stop.set()  # a reader that stops early (closed generator) frees the model thread
         done.result()  # re-raises a generation error in the caller's thread
+
+    def prompt_tokens(self, video: WatchedVideo | None, question: str, history: Sequence[dict] = ()) -> int:
+        """How many tokens the LLM reads for this turn (video tokens and facts included)."""
+        text = self.processor.chat_text(self.messages(video, question, history))
+        n = len(self.processor.tokenizer(text, add_special_tokens=False)["input_ids"])
+        return n - 1 + self.config.num_video_tokens(len(video.timestamps)) if video is not None else n
 
     def answer(self, video: WatchedVideo | None, question: str, history: Sequence[dict] = (), **kwargs) -> str:
         return "".join(self.stream(video, question, history, **kwargs)).strip()
