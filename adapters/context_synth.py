@@ -139,6 +139,8 @@ def vision(rng, duration: float, class_names: list[str]) -> tuple[list[Segment],
 
 def fabricate(rng: np.random.Generator, class_names: list[str], actions: list[str]) -> PerceptionContext:
     """One random, well-formed perception context."""
+    from vlm.perception.activity import PLACES
+
     duration = float(rng.choice([rng.uniform(1.5, 15), rng.uniform(15, 60), rng.uniform(60, 600)], p=[0.7, 0.2, 0.1]))
     fps = float(rng.choice([24, 25, 30]))
     w, h = [(640, 360), (1280, 720), (340, 256), (720, 480), (576, 1024), (1920, 1080)][int(rng.integers(6))]
@@ -155,6 +157,9 @@ def fabricate(rng: np.random.Generator, class_names: list[str], actions: list[st
         parts["speech"] = PartState("speech", "What is said", status="running", progress=float(rng.uniform(0, 0.9)))
     conf = sorted(rng.dirichlet(np.ones(3)) * rng.uniform(0.05, 0.6), reverse=True)
     activity = [(str(a), round(float(c), 3)) for a, c in zip(rng.choice(actions, 3, replace=False), conf)]
+    conf = sorted(rng.dirichlet(np.ones(3)) * rng.uniform(0.05, 0.7), reverse=True)
+    place = [(str(a), round(float(c), 3)) for a, c in zip(rng.choice(PLACES, 3, replace=False), conf)]
     n = 16
     return PerceptionContext(info, [round((i + 0.5) * duration / n, 2) for i in range(n)], segments, cuts, labels,
-                             [s.motion for s in segments for _ in range(n // len(segments))][:n], parts, activity)
+                             [s.motion for s in segments for _ in range(n // len(segments))][:n], parts, activity,
+                             place, str(rng.choice(["indoors", "outdoors"])))

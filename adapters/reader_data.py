@@ -29,7 +29,15 @@ Q = {
                 "What does the title say?", "What text is shown?", "What does the label say?",
                 "What is written at the bottom?", "What do the words on the screen say?"],
     "any_text": ["Is there any text on the screen?", "Is any text shown?", "Are there captions?",
-                 "Is there a watermark?", "Does the video show any writing?", "Is anything written on screen?"],
+                 "Does the video show any writing?", "Is anything written on screen?"],
+    "watermark": ["Is there a watermark?", "Is there a watermark on the video?", "Does the video have a logo or "
+                  "watermark?", "Is there any watermark or text over the video?"],
+    "more_than_one": ["Is there more than one person?", "Are there several people?", "Is {w} alone?",
+                      "Is there more than one person in the video?"],
+    "anyone": ["Are there any people?", "Is anyone in the video?", "Can you see a person?", "Is there a person?"],
+    "standing": ["Is {w} sitting or standing?", "Is {w} standing?", "Is {w} standing up?"],
+    "upside_down": ["Is {w} upside down?", "Is anyone upside down?", "Does {w} do a handstand?"],
+    "lying": ["Is {w} lying down?", "Is anyone lying on the floor?"],
     "count": ["How many people are in the video?", "How many people can you see?", "How many people are there?",
               "How many persons appear?", "Count the people in the clip.", "How many kids are there?",
               "How many players are there?", "How many dancers are there?", "How many people are in the room?",
@@ -56,7 +64,10 @@ Q = {
                      "Where did {w} go to school?", "What is the dog's name?", "What year was this filmed?",
                      "What did {w} eat for breakfast?", "Who wins in the end?", "Is {w} married?",
                      "What is the movie called?", "What is {w}'s job?", "How much does {w} weigh?",
-                     "What is the weather forecast for tomorrow?", "What is {w}'s favourite colour?"],
+                     "What is the weather forecast for tomorrow?", "What is {w}'s favourite colour?",
+                     "How many strings does the guitar have?", "How many legs does the table have?",
+                     "How many wheels can you see?", "How many windows are there?", "What colour are {w}'s eyes?",
+                     "What is {w} wearing on the feet?", "What is the licence plate?", "How tall is {w}?"],
     "describe": ["Describe the video.", "Describe what happens in this video.", "Can you describe this video?",
                  "Describe the video in a few sentences.", "What do you see? Describe it.", "Summarise the video."],
 }
@@ -65,7 +76,7 @@ FOLLOW = {  # second turns that refer back to the first
     "said": ["And when is that said?", "And when does that happen?"],
     "count": ["And what are they doing?", "And what is that person doing?"],
     "animal": ["And what is it doing?", "And what is it made of?", "And what colour is it?"],
-    "thing": ["And what is it made of?", "And how much does it cost?"],
+    "thing": ["And what is it made of?", "And how much does it cost?", "And how many of them are there?"],
     "activity": ["And how many people are doing it?", "And where is this?"],
 }
 
@@ -75,8 +86,11 @@ def _q(rng, kind: str) -> str:
 
 
 def answer(f: rq.Facts, kind: str, rng, class_names) -> str:
-    if kind in ("said", "spoke", "written", "any_text", "count", "direction", "activity", "describe"):
+    if kind in ("said", "spoke", "written", "any_text", "count", "direction", "activity", "describe", "watermark",
+                "more_than_one", "anyone"):
         return getattr(rq, kind)(f)
+    if kind in ("standing", "upside_down", "lying"):
+        return rq.posture_answer(f, {"standing": "standing", "upside_down": "upside down", "lying": "lying down"}[kind])
     if kind in ("thing", "objects", "animal"):
         return rq.obj(f, kind)
     if kind in ("place", "indoors"):

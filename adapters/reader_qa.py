@@ -37,7 +37,7 @@ NUMBERS = ["no one", "one person", "two people", "three people", "four people", 
 def animal_names() -> set[str]:
     from vlm.perception.vision import _class_names
 
-    return set(_class_names()[:N_ANIMAL_CLASSES]) | set(GROUPS)
+    return {n.lower() for n in _class_names()[:N_ANIMAL_CLASSES]} | set(GROUPS)
 
 
 def _pick(rng, options):
@@ -133,6 +133,37 @@ def count(f: Facts) -> str:
     return _cap(NUMBERS[min(n, 5)]) + "."
 
 
+def more_than_one(f: Facts) -> str:
+    n = f.n_people
+    if n is None:
+        return CANT
+    return f"Yes, {NUMBERS[min(n, 5)]}." if n > 1 else "No, only one person." if n == 1 else "No, no one is visible."
+
+
+def anyone(f: Facts) -> str:
+    n = f.n_people
+    if n is None:
+        return CANT
+    return f"Yes, {NUMBERS[min(n, 5)]}." if n else "No, no one is visible."
+
+
+def watermark(f: Facts) -> str:
+    if f.text is None:
+        return CANT
+    return f'Yes, a "{f.marks[0].text}" watermark.' if f.marks else "No watermark is seen."
+
+
+def posture_answer(f: Facts, asked: str) -> str:
+    """asked: 'standing' | 'upside down' | 'lying down'."""
+    if f.people is None or not any(x.persons for x in f.people.frames):
+        return "I can't see anyone."
+    seen = [x.t for x in f.people.frames if any(p.posture == ("upright" if asked == "standing" else asked)
+                                                 for p in x.persons)]
+    if asked == "standing":
+        return "Upright: standing or sitting, the pose model does not tell which." if seen else CANT
+    return f"Yes, at {fmt_span(min(seen), max(seen))}." if seen else f"No, no one is seen {asked}."
+
+
 def when_said(f: Facts, rng):
     if not f.speech or not f.speech.segments:
         return None
@@ -149,7 +180,8 @@ def when_text(f: Facts, rng):
         return None
     i = f.content[0]
     q = _pick(rng, ['When does "{t}" appear?', "When is the caption shown?", "When does the text appear on screen?",
-                    'At what time can you read "{t}"?']).format(t=i.text)
+                    'At what time can you read "{t}"?', "When is the label visible?", "When can you see the words?",
+                    "When is the text on screen?", "At what time does the title show?"]).format(t=i.text)
     return q, "Throughout the video." if i.kind == "overlay" else f"From {fmt_time(i.start)} to {fmt_time(i.end)}."
 
 
@@ -184,7 +216,7 @@ def activity(f: Facts) -> str:
 
 def obj(f: Facts, q_kind: str) -> str:
     if q_kind == "animal":
-        found = [n for n in f.labels if n in animal_names()]
+        found = [n for n in f.labels if n.lower() in animal_names()]
         return f"A {found[0]}." if found else "I can't see an animal in the video."
     if not f.labels:
         return CANT
@@ -193,14 +225,12 @@ def obj(f: Facts, q_kind: str) -> str:
 
 
 def place(f: Facts, indoors: bool) -> str:
-    found = [n for n in f.labels + [a for a, _ in f.ctx.activity] if n in PLACES]
+    """From the place guess (the context's 'Likely place' line), else objects that name a place."""
     if indoors:
-        for n in found:
-            if n in INDOOR:
-                return "Indoors."
-            if n in OUTDOOR:
-                return "Outdoors."
-        return CANT
+        return f"{_cap(f.ctx.indoors)}." if f.ctx.indoors else CANT
+    if f.ctx.place:
+        return f"It looks like a {f.ctx.place[0][0]}."
+    found = [n for n in f.labels if n in PLACES]
     return f"It looks like {PLACES[found[0]]}." if found else "I can't tell where this is."
 
 

@@ -50,6 +50,7 @@ class VideoAssistant:
         self._classifier = None
         self._perceiver: Perceiver | None = None
         self._fast_tower = None  # an inference copy of the vision tower (BatchNorms folded, bf16), built on first use
+        self._fast = None        # (language model, its FastLM): rebuilt when the language model object changes
 
     @property
     def perceiver(self) -> Perceiver:
@@ -86,7 +87,7 @@ class VideoAssistant:
 
         trained = adapter_config(adapter_dir)
         load_adapter_weights(self.model, adapter_dir)
-        self._fast_tower = None  # the adapter may have trained the encoder
+        self._fast_tower = self._fast = None  # the adapter may have trained the encoder; its LoRA changed the LLM
         self.config.num_frames, self.config.perception = trained.num_frames, trained.perception
         return self
 
@@ -183,12 +184,70 @@ class VideoAssistant:
     def stream(self, video: WatchedVideo | None, question: str, history: Sequence[dict] = (), *,
                max_new_tokens: int = 160, temperature: float = 0.0, top_p: float = 0.95, seed: int = 0,
                stop: threading.Event | None = None) -> Iterator[str]:
-        """Yield the answer's text pieces as they are generated (greedy unless temperature > 0)."""
-        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
-
+        """Yield the answer's text pieces as they are generated (greedy unless temperature > 0), on the fast
+        decoder (`vlm.fastlm`) where the LLM's architecture allows, else transformers' generate."""
         stop = stop or threading.Event()
         text = self.processor.chat_text(self.messages(video, question, history))
         inputs = self.processor(text, num_frames=len(video.timestamps) if video is not None else None)
+        features = video.video_features if video is not None else None
+        sampling = dict(max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, seed=seed, stop=stop)
+        pending = video.context.pending if video is not None and self.config.perception else []
+        pieces = self._fast_pieces if self.fast_lm() is not None else self._generate_pieces
+        yield from pieces(inputs, features, **sampling)
+        if pending:  # said plainly, whatever the LLM made of the "not known yet" line
+            yield f"\n\n(Still working on {pending_text(video.context)}; ask again for it.)"
+
+    REPETITION_PENALTY = 1.15  # on generated tokens only: words from the prompt's facts are what answers reuse
+
+    @model_thread
+    def fast_lm(self):
+        """The fast decoder over the LLM's current weights (None for architectures it does not cover)."""
+        if self._fast is None or self._fast[0] is not self.model.language_model:
+            from vlm.fastlm import build_fast_lm
+
+            self._fast = (self.model.language_model, build_fast_lm(self.model.language_model))
+        return self._fast[1]
+
+    def _eos_ids(self) -> set[int]:
+        ids = self.model.language_model.generation_config.eos_token_id
+        ids = set(ids if isinstance(ids, (list, tuple)) else [ids] if ids is not None else [])
+        return ids | {self.processor.tokenizer.eos_token_id}
+
+    def _fast_pieces(self, inputs, features, *, max_new_tokens, temperature, top_p, seed, stop) -> Iterator[str]:
+        import queue
+
+        out: queue.Queue = queue.Queue()
+        tokenizer, eos = self.processor.tokenizer, self._eos_ids()
+
+        def run():
+            try:
+                embeds = self.model.embed(inputs["input_ids"], features)             # (1, L, D), video spliced in
+                gen = torch.Generator().manual_seed(seed)
+                emitter = _TextEmitter(tokenizer)
+                for tok in self.fast_lm().generate(embeds, max_new_tokens=max_new_tokens, eos_token_ids=eos,
+                                                   temperature=temperature, top_p=top_p, generator=gen, stop=stop,
+                                                   repetition_penalty=self.REPETITION_PENALTY):
+                    if tok in eos:
+                        break
+                    piece = emitter.add(tok)
+                    if piece:
+                        out.put(piece)
+                out.put(emitter.flush())
+            finally:
+                out.put(None)
+
+        done = submit(run)
+        try:
+            while (piece := out.get()) is not None:
+                if piece:
+                    yield piece
+        finally:
+            stop.set()  # a reader that stops early (closed generator) frees the model thread
+        done.result()  # re-raises a generation error in the caller's thread
+
+    def _generate_pieces(self, inputs, features, *, max_new_tokens, temperature, top_p, seed, stop) -> Iterator[str]:
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
         streamer = TextIteratorStreamer(self.processor.tokenizer, skip_prompt=True, skip_special_tokens=True)
 
         class _Stop(StoppingCriteria):
@@ -197,10 +256,10 @@ class VideoAssistant:
 
         sampling = {"do_sample": True, "temperature": temperature, "top_p": top_p} if temperature > 0 else \
             {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
-        kwargs = dict(**inputs, video_features=video.video_features if video is not None else None,
-                      max_new_tokens=max_new_tokens,
-                      streamer=streamer, stopping_criteria=StoppingCriteriaList([_Stop()]),
-                      pad_token_id=self.processor.tokenizer.pad_token_id, repetition_penalty=1.15, **sampling)
+        kwargs = dict(**inputs, video_features=features, max_new_tokens=max_new_tokens, streamer=streamer,
+                      stopping_criteria=StoppingCriteriaList([_Stop()]), repetition_penalty=self.REPETITION_PENALTY,
+                      pad_token_id=self.processor.tokenizer.pad_token_id, **sampling)
+
         def run():
             try:
                 torch.manual_seed(seed)
@@ -208,15 +267,12 @@ class VideoAssistant:
             finally:
                 streamer.end()  # idempotent after a normal end; unblocks the reader after an error
 
-        pending = video.context.pending if video is not None and self.config.perception else []
         done = submit(run)
         try:
             yield from streamer
-            if pending:  # said plainly, whatever the LLM made of the "not known yet" line
-                yield f"\n\n(Still working on {pending_text(video.context)}; ask again for it.)"
         finally:
-            stop.set()  # a reader that stops early (closed generator) frees the model thread
-        done.result()  # re-raises a generation error in the caller's thread
+            stop.set()
+        done.result()
 
     def prompt_tokens(self, video: WatchedVideo | None, question: str, history: Sequence[dict] = ()) -> int:
         """How many tokens the LLM reads for this turn (video tokens and facts included)."""
@@ -231,3 +287,29 @@ class VideoAssistant:
 def pending_text(context: PerceptionContext) -> str:
     """'what is said (40% done)' for the parts still running in the background."""
     return ", ".join(f"{context.parts[n].title.lower()} ({context.parts[n].progress:.0%} done)" for n in context.pending)
+
+
+class _TextEmitter:
+    """Token ids in, text pieces out, as transformers' TextStreamer cuts them: whole words (up to the last space),
+    whole lines, nothing that ends in half a UTF-8 character."""
+
+    def __init__(self, tokenizer):
+        self.tokenizer, self.ids, self.sent = tokenizer, [], 0
+
+    def add(self, token: int) -> str:
+        self.ids.append(token)
+        text = self.tokenizer.decode(self.ids, skip_special_tokens=True)
+        if text.endswith("\ufffd"):
+            return ""
+        end = len(text) if text.endswith("\n") else text.rfind(" ") + 1
+        if end <= self.sent:
+            return ""
+        piece, self.sent = text[self.sent:end], end
+        if text.endswith("\n"):
+            self.ids, self.sent = [], 0
+        return piece
+
+    def flush(self) -> str:
+        text = self.tokenizer.decode(self.ids, skip_special_tokens=True)
+        piece, self.ids, self.sent = text[self.sent:], [], 0
+        return piece

@@ -20,6 +20,19 @@ UPSIDE_DOWN_ACTIONS = ("doing a handstand", "standing on hands", "head stand", "
                        "handstand walking", "cartwheeling", "gymnastics tumbling", "flic flac (back handspring)")
 
 
+PLACES = ("kitchen", "living room", "bedroom", "bathroom", "office", "classroom", "gym", "basketball court",
+          "swimming pool", "beach", "forest", "mountain", "river", "lake", "street", "road", "bridge", "parking lot",
+          "stage", "concert hall", "theater", "restaurant", "pub", "shop", "supermarket", "library", "church",
+          "museum", "stadium", "sports field", "baseball field", "tennis court", "ice rink", "playground", "garden",
+          "park", "backyard", "patio", "terrace", "balcony", "garage", "workshop", "factory", "warehouse", "farm",
+          "desert", "snowy field", "city", "harbor", "car interior", "bus", "train", "airport", "hospital",
+          "laboratory", "studio", "hallway", "staircase", "rooftop", "cliff", "cave", "meadow", "waterfall", "sea",
+          "highway", "sidewalk", "market", "hotel room", "dining room", "barbershop", "boxing ring", "dance studio",
+          "shooting range", "batting cage")
+PLACE_TEMPLATES = ("a photo of a {}.", "a video filmed in a {}.", "{}")
+INDOOR_OUTDOOR = ("indoors, inside a building", "outdoors, in the open air")
+
+
 def load_vocabulary(path: Path = VOCAB_FILE) -> list[str]:
     lines = [x.strip() for x in path.read_text().splitlines()]
     return [x for x in lines if x and not x.startswith("#")]
@@ -66,6 +79,22 @@ class ActivityScorer:
         """probs (1000,) mean ImageNet probabilities, plus the cues -> (K,) scores over the vocabulary."""
         visual = self._scorer.score_texts(probs.reshape(1, -1), self.vocabulary)[0]      # (K,)
         return visual + self.cue_scores(self.vocabulary, words=words, upside_down=upside_down)
+
+    @cached_property
+    def _place_scorer(self):
+        from vlm.semantic import SemanticScorer
+
+        return SemanticScorer(templates=PLACE_TEMPLATES)
+
+    def place(self, probs: torch.Tensor) -> tuple[list[tuple[str, float]], str]:
+        """The likeliest places (with softmax confidences, as for activities) and 'indoors' or 'outdoors', from
+        the frames' ImageNet view alone."""
+        s = self._place_scorer.score_texts(probs.reshape(1, -1), list(PLACES))[0]
+        conf = (s / self.temperature).softmax(-1)
+        p, idx = conf.topk(self.top)
+        io = self._place_scorer.score_texts(probs.reshape(1, -1), list(INDOOR_OUTDOOR))[0]
+        return ([(PLACES[int(i)], round(float(v), 3)) for v, i in zip(p, idx)],
+                "indoors" if io[0] > io[1] else "outdoors")
 
     def likely(self, probs: torch.Tensor, **cues) -> list[tuple[str, float]]:
         conf = (self.scores(probs, **cues) / self.temperature).softmax(-1)

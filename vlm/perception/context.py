@@ -82,6 +82,8 @@ class PerceptionContext:
     motion_curve: list[float] = field(default_factory=list)  # per sampled frame, as Segment.motion
     parts: dict[str, PartState] = field(default_factory=dict)
     activity: list[tuple[str, float]] = field(default_factory=list)  # likely activities, best first
+    place: list[tuple[str, float]] = field(default_factory=list)     # likely places, best first
+    indoors: str = ""                                                # "indoors" | "outdoors" | "" (no guess)
     max_tokens: int = 1024                                           # budget for to_text()
     count_tokens: Callable[[str], int] | None = field(default=None, repr=False)
 
@@ -120,6 +122,10 @@ class PerceptionContext:
         if self.activity:
             lines.append("Likely activity (a guess from everything below, not certain): "
                          + ", ".join(f"{name} ({p:.0%})" for name, p in self.activity) + ".")
+        if self.place:
+            lines.append("Likely place (a guess from the objects, not certain): "
+                         + ", ".join(f"{name} ({p:.0%})" for name, p in self.place)
+                         + (f"; more likely {self.indoors} than not." if self.indoors else "."))
         limits = {"speech": {"max_segments": max_said}, "text": {"max_items": max_items}}
         for name in sorted(self.parts, key=lambda n: PART_ORDER.index(n) if n in PART_ORDER else 99):
             lines += self.parts[name].lines(**limits.get(name, {}))
@@ -135,6 +141,7 @@ class PerceptionContext:
 
         return {"info": self.info.to_dict(), "timestamps": self.timestamps, "cuts": self.cuts,
                 "labels": self.labels, "motion_curve": self.motion_curve, "activity": self.activity,
+                "place": self.place, "indoors": self.indoors,
                 "segments": [asdict(s) for s in self.segments],
                 "parts": {n: s.to_dict() for n, s in self.parts.items()}}
 

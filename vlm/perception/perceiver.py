@@ -140,6 +140,8 @@ class Perceiver:
         from vlm.perception.activity import cues, default_activity_scorer
 
         try:
-            context.activity = default_activity_scorer().likely(probs, **cues(context))
+            scorer = default_activity_scorer()
+            context.activity = scorer.likely(probs, **cues(context))
+            context.place, context.indoors = scorer.place(probs)
         except (OSError, FileNotFoundError) as e:  # the text model is missing: no guess rather than no video
             log.warning("no activity guess: %s", e)

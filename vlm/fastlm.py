@@ -1,0 +1,188 @@
+"""A lean decoder for Llama-family causal LMs (SmolLM2 is one): the same weights and the same numerics as
+transformers' `generate`, without its per-token machinery.
+
+transformers spends most of a SmolLM2-135M token on bookkeeping around 30 small layers (cache objects, masks,
+logits processors, stopping criteria); the arithmetic is a few milliseconds. Here the weights are taken from the
+model as they are (LoRA deltas merged in if the model is a peft model), the KV cache is preallocated, rotary tables
+are computed once, and one plain loop runs prefill and decoding under inference mode, with the ops transformers
+runs in bf16 done in the same order (greedy outputs match it token for token on the prompts of
+`eval/bench_llm.py`). Video features enter as `inputs_embeds`, as before.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Iterator
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+@dataclass
+class Layer:
+    q: torch.Tensor
+    k: torch.Tensor
+    v: torch.Tensor
+    o: torch.Tensor
+    gate: torch.Tensor
+    up: torch.Tensor
+    down: torch.Tensor
+    norm_in: torch.Tensor
+    norm_post: torch.Tensor
+
+
+def _weight(linear: nn.Module) -> torch.Tensor:
+    """A Linear's effective weight: a peft LoRA layer's delta merged in, without changing the model."""
+    if hasattr(linear, "base_layer") and hasattr(linear, "get_delta_weight"):
+        w = linear.base_layer.weight
+        for name in getattr(linear, "active_adapters", []):
+            if name in getattr(linear, "lora_A", {}):
+                w = w + linear.get_delta_weight(name).to(w.dtype)
+        return w.detach()
+    return linear.weight.detach()
+
+
+class FastLM:
+    """Prefill + decode for a LlamaForCausalLM-shaped model at batch 1. `supports(model)` says when it applies."""
+
+    def __init__(self, model: nn.Module):
+        core = model.get_base_model() if hasattr(model, "get_base_model") else model
+        cfg = core.config
+        self.cfg, self.dtype = cfg, core.get_input_embeddings().weight.dtype
+        self.heads, self.kv_heads = cfg.num_attention_heads, cfg.num_key_value_heads
+        self.head_dim = getattr(cfg, "head_dim", None) or cfg.hidden_size // self.heads
+        self.eps = cfg.rms_norm_eps
+        self.layers = [Layer(_weight(a.q_proj), _weight(a.k_proj), _weight(a.v_proj), _weight(a.o_proj),
+                             _weight(m.gate_proj), _weight(m.up_proj), _weight(m.down_proj),
+                             lay.input_layernorm.weight.detach(), lay.post_attention_layernorm.weight.detach())
+                       for lay in core.model.layers for a, m in [(lay.self_attn, lay.mlp)]]
+        self.norm = core.model.norm.weight.detach()
+        self.head = _weight(core.lm_head)
+        self.embeddings = core.get_input_embeddings().weight.detach()   # (V, D): generated tokens' embeddings
+        self.rotary = core.model.rotary_emb
+        self.scale = self.head_dim ** -0.5
+        self._cos = self._sin = None
+        self._k = self._v = None
+
+    @staticmethod
+    def supports(model: nn.Module) -> bool:
+        core = model.get_base_model() if hasattr(model, "get_base_model") else model
+        cfg = getattr(core, "config", None)
+        return (getattr(cfg, "model_type", None) in ("llama", "mistral") and not getattr(cfg, "attention_bias", False)
+                and not getattr(cfg, "mlp_bias", False) and getattr(cfg, "hidden_act", "silu") == "silu"
+                and (getattr(cfg, "rope_parameters", None) or {}).get("rope_type", "default") == "default"
+                and getattr(cfg, "sliding_window", None) is None)
+
+    # --- tables and cache --------------------------------------------------------------------------------------
+    def _tables(self, length: int) -> None:
+        if self._cos is not None and self._cos.shape[0] >= length:
+            return
+        n = max(length, 1024)
+        pos = torch.arange(n)[None]
+        probe = torch.empty(0, dtype=self.dtype)
+        cos, sin = self.rotary(probe, pos)               # exactly as the model computes them, (1, n, hd)
+        self._cos, self._sin = cos[0], sin[0]
+
+    def _cache(self, length: int) -> None:
+        if self._k is not None and self._k.shape[3] >= length:
+            return
+        n = max(length, 512)
+        shape = (len(self.layers), 1, self.kv_heads, n, self.head_dim)
+        k, v = torch.zeros(shape, dtype=self.dtype), torch.zeros(shape, dtype=self.dtype)
+        if self._k is not None:  # grow, keeping what is cached
+            k[..., :self._k.shape[3], :], v[..., :self._v.shape[3], :] = self._k, self._v
+        self._k, self._v = k, v
+
+    # --- the model -------------------------------------------------------------------------------------------
+    def _rms(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        h = x.float()
+        h = h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + self.eps)
+        return w * h.to(x.dtype)
+
+    @staticmethod
+    def _rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+        half = x.shape[-1] // 2
+        rotated = torch.cat((-x[..., half:], x[..., :half]), dim=-1)
+        return x * cos + rotated * sin
+
+    def forward(self, h: torch.Tensor, start: int) -> torch.Tensor:
+        """h (1, L, D) embeddings at positions start..start+L-1 -> the last position's logits (1, V), fp32."""
+        L = h.shape[1]
+        end = start + L
+        self._tables(end)
+        self._cache(end)
+        cos, sin = self._cos[start:end], self._sin[start:end]            # (L, hd)
+        mask = None
+        if L > 1 and start:  # a chunk after cached tokens (the planner feeds forced tokens in one go)
+            mask = torch.arange(end)[None, :] <= torch.arange(start, end)[:, None]          # (L, end)
+        for i, lay in enumerate(self.layers):
+            x = self._rms(h, lay.norm_in)
+            q = F.linear(x, lay.q).view(1, L, self.heads, self.head_dim).transpose(1, 2)      # (1, H, L, hd)
+            k = F.linear(x, lay.k).view(1, L, self.kv_heads, self.head_dim).transpose(1, 2)   # (1, Hkv, L, hd)
+            v = F.linear(x, lay.v).view(1, L, self.kv_heads, self.head_dim).transpose(1, 2)
+            q, k = self._rope(q, cos, sin), self._rope(k, cos, sin)
+            self._k[i, :, :, start:end] = k
+            self._v[i, :, :, start:end] = v
+            keys, values = self._k[i, :, :, :end], self._v[i, :, :, :end]
+            # As transformers runs SDPA without a mask: causal over the prompt, the one new query sees everything.
+            a = F.scaled_dot_product_attention(q, keys, values, attn_mask=mask, is_causal=L > 1 and mask is None,
+                                               scale=self.scale, enable_gqa=True).transpose(1, 2).reshape(1, L, -1)
+            h = h + F.linear(a, lay.o)
+            x = self._rms(h, lay.norm_post)
+            h = h + F.linear(F.silu(F.linear(x, lay.gate)) * F.linear(x, lay.up), lay.down)
+        return F.linear(self._rms(h[:, -1:], self.norm), self.head)[:, -1].float()
+
+    # --- generation ------------------------------------------------------------------------------------------
+    @torch.inference_mode()
+    def start(self, inputs_embeds: torch.Tensor) -> torch.Tensor:
+        """Begin a sequence: read the prompt (1, L, D) -> the next token's logits (V,)."""
+        self.pos = inputs_embeds.shape[1]
+        return self.forward(inputs_embeds.to(self.dtype), 0)[0]
+
+    @torch.inference_mode()
+    def feed(self, token_ids: list[int]) -> torch.Tensor:
+        """Read more tokens after what this sequence has read -> the next token's logits (V,)."""
+        logits = self.forward(self.embeddings[torch.tensor(token_ids)].unsqueeze(0), self.pos)[0]
+        self.pos += len(token_ids)
+        return logits
+
+    @torch.inference_mode()
+    def generate(self, inputs_embeds: torch.Tensor, *, max_new_tokens: int, eos_token_ids: set[int],
+                 temperature: float = 0.0, top_p: float = 1.0, repetition_penalty: float = 1.0,
+                 generator: torch.Generator | None = None, stop: threading.Event | None = None) -> Iterator[int]:
+        """Token ids, one at a time. inputs_embeds (1, L, D): the prompt with any video features spliced in."""
+        if inputs_embeds.shape[0] != 1:
+            raise ValueError(f"FastLM decodes one sequence at a time, got a batch of {inputs_embeds.shape[0]}")
+        self._cache(inputs_embeds.shape[1] + max_new_tokens)
+        logits = self.start(inputs_embeds)
+        seen: list[int] = []
+        for _ in range(max_new_tokens):
+            scores = logits
+            if repetition_penalty != 1.0 and seen:
+                idx = torch.tensor(seen)
+                s = scores[idx]
+                scores = scores.scatter(0, idx, torch.where(s < 0, s * repetition_penalty, s / repetition_penalty))
+            token = int(_sample(scores, temperature, top_p, generator)) if temperature > 0 else int(scores.argmax())
+            yield token
+            if token in eos_token_ids or (stop is not None and stop.is_set()):
+                return
+            seen.append(token)
+            logits = self.feed([token])
+
+
+def _sample(scores: torch.Tensor, temperature: float, top_p: float, generator) -> torch.Tensor:
+    """transformers' temperature then top-p warping, then one draw."""
+    scores = scores / temperature
+    if top_p < 1.0:
+        sorted_scores, order = scores.sort(descending=False)
+        cum = sorted_scores.softmax(-1).cumsum(-1)
+        remove = cum <= 1 - top_p
+        remove[-1] = False
+        scores = scores.masked_fill(remove.scatter(0, order, remove), float("-inf"))
+    return torch.multinomial(scores.softmax(-1), 1, generator=generator)[0]
+
+
+def build_fast_lm(model: nn.Module) -> FastLM | None:
+    """A FastLM for model when its architecture is supported, else None (callers fall back to generate)."""
+    return FastLM(model) if FastLM.supports(model) else None
