@@ -23,6 +23,7 @@ class ModelSettings:
     encoder: str = "efficientnet-lite0"
     pooling: int = 2
     adapter: str = ""   # an adapter folder from `vlm finetune` (its own pooling and frames then apply)
+    reader: bool = True  # the embedded LLM with the reader (vlm.reader), for the embedded encoder and pooling
 
 
 _lock = threading.Lock()
@@ -45,8 +46,9 @@ def _build(settings: ModelSettings):
 
     if settings.adapter:
         return VideoAssistant.from_adapter(settings.adapter)
-
     config = VideoLLMConfig(encoder=settings.encoder, pooling=PoolingConfig(spatial=settings.pooling))
+    if settings.reader and config == VideoLLMConfig():  # the reader was trained on the embedded configuration
+        return VideoAssistant.default(reader=True)
     return VideoAssistant.build(config)
 
 

@@ -37,6 +37,8 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--llm", help="embedded tag, hub id or local dir (default: smollm2-135m-instruct)")
     g.add_argument("--encoder", help="registered encoder, or a CLIP/SigLIP hub id / local dir")
     g.add_argument("--adapter", help="a LoRA adapter folder written by `vlm finetune`")
+    g.add_argument("--no-reader", action="store_true",
+                   help="the embedded LLM without the reader (the LoRA trained to answer from the facts)")
     g = p.add_argument_group("sampling")
     g.add_argument("--frames", type=int, default=None, help="frames to sample (default 16)")
     g.add_argument("--fps", type=float, default=None, help="sample at this rate instead (capped at --frames)")
@@ -70,13 +72,15 @@ def load_assistant_from_args(args):
             assistant.load_adapter(args.adapter)
     elif args.adapter:
         assistant = VideoAssistant.from_adapter(args.adapter)
-    else:
+    elif args.llm or args.encoder:
         config = VideoLLMConfig()
         if args.llm:
             config.llm = args.llm
         if args.encoder:
             config.encoder = args.encoder
         assistant = VideoAssistant.build(config)
+    else:
+        assistant = VideoAssistant.default(reader=not getattr(args, "no_reader", False))
     assistant.config.perception_parts = tuple(p for p in assistant.config.perception_parts if p not in skip)
     return assistant
 

@@ -33,6 +33,9 @@ def sidebar() -> tuple[backend.ModelSettings, GenerationSettings]:
         st.header("Settings")
         encoder = st.selectbox("Encoder", backend.ENCODER_CHOICES, key="encoder")
         pooling = st.selectbox("Token pooling", list(backend.POOLING_CHOICES), key="pooling")
+        reader = st.toggle("Reader", value=True, key="reader",
+                           help="The LoRA trained to answer from the perception facts (vlm reader train); off: the "
+                                "plain SmolLM2 with the same facts. Applies with 2x2 pooling and no adapter.")
         adapter = st.text_input("Adapter folder (from `vlm finetune`)", key="adapter",
                                 placeholder="e.g. runs/my-adapter").strip()
         if adapter:
@@ -52,7 +55,7 @@ def sidebar() -> tuple[backend.ModelSettings, GenerationSettings]:
         seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="seed")
         st.caption(f"Uploads up to {max_upload_mb()} MB ({', '.join(e[1:] for e in ACCEPTED)}).")
     return (backend.ModelSettings(encoder, backend.POOLING_CHOICES[pooling], str(Path(adapter).expanduser()) if adapter
-                                  else ""),
+                                  else "", reader),
             GenerationSettings(num_frames, fps, sampler, max_new, temperature, int(seed)))
 
 

@@ -79,14 +79,28 @@ class VideoAssistant:
                          vision_tower=build_encoder(config.encoder, **config.encoder_kwargs))
         return cls(model.eval(), processor)
 
+    @classmethod
+    def default(cls, *, reader: bool = True, dtype: torch.dtype | None = None) -> "VideoAssistant":
+        """The embedded assistant, with the reader (`vlm.reader`: a LoRA trained to answer from the perception
+        facts) unless reader=False."""
+        if not reader:
+            return cls.build(dtype=dtype)
+        from vlm.reader import default_reader_dir
+
+        return cls.from_adapter(default_reader_dir(), dtype=dtype)
+
     @model_thread
     def load_adapter(self, adapter_dir: str | Path) -> "VideoAssistant":
         """Apply an adapter from `vlm finetune` (projector + LoRA merged into the LLM) and adopt the frame count and
         prompt format it was trained with. The model must match its LLM, encoder, pooling and projector."""
         from vlm.adapter import adapter_config, load_adapter_weights
 
+        from vlm.fastlm import FastLM
+
         trained = adapter_config(adapter_dir)
-        load_adapter_weights(self.model, adapter_dir)
+        # The fast decoder applies a LoRA kept apart (the int4 path needs the base weights as the GGUF stores them);
+        # transformers' generate, for the architectures the fast decoder does not cover, gets it merged.
+        load_adapter_weights(self.model, adapter_dir, merge=not FastLM.supports(self.model.language_model))
         self._fast_tower = self._fast = None  # the adapter may have trained the encoder; its LoRA changed the LLM
         self.config.num_frames, self.config.perception = trained.num_frames, trained.perception
         return self
@@ -204,8 +218,10 @@ class VideoAssistant:
         """The fast decoder over the LLM's current weights (None for architectures it does not cover)."""
         if self._fast is None or self._fast[0] is not self.model.language_model:
             from vlm.fastlm import build_fast_lm
+            from vlm.weights import gguf_path
 
-            self._fast = (self.model.language_model, build_fast_lm(self.model.language_model))
+            self._fast = (self.model.language_model, build_fast_lm(self.model.language_model,
+                                                                   gguf=gguf_path(self.config.llm)))
         return self._fast[1]
 
     def _eos_ids(self) -> set[int]:

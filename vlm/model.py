@@ -115,7 +115,12 @@ class VideoLLM(nn.Module):
         out.mkdir(parents=True, exist_ok=True)
         config = self.config
         if include_llm:
-            self.language_model.save_pretrained(out / "llm", safe_serialization=True)
+            lm = self.language_model
+            if hasattr(lm, "merge_and_unload"):  # a LoRA kept apart: save the merged weights, leave this model as is
+                import copy
+
+                lm = copy.deepcopy(lm).merge_and_unload()
+            lm.save_pretrained(out / "llm", safe_serialization=True)
             config = config.replace(llm="llm")
         config.save(out / "config.json")
         save_file({k: v.contiguous() for k, v in self._own_state().items()}, str(out / WEIGHTS_NAME))

@@ -142,6 +142,13 @@ def load_causal_lm(name: str = DEFAULT_LLM, *, dtype: torch.dtype | None = None)
     return load_language_model(name, dtype=dtype), load_tokenizer(name)
 
 
+def gguf_path(name: str) -> str | None:
+    """The GGUF file an embedded LLM's weights were de-quantised from (the fast decoder reads its 4-bit codes)."""
+    if name in WEIGHTS and WEIGHTS[name].kind == "causal-lm" and WEIGHTS[name].file.endswith(".gguf"):
+        return str(weights_path(name))
+    return None
+
+
 def converted_gguf_dir(name: str = DEFAULT_LLM) -> Path:
     """The embedded GGUF de-quantised to safetensors in the cache, converting on first use (~15 s, then ~1 s).
 
