@@ -3,8 +3,9 @@ the regex an index over the tokenizer's vocabulary, and each step may only pick 
 
 Measured here on SmolLM2-135M: lm-format-enforcer (whose transformers integration also no longer imports under
 transformers 5) spent 0.76 s per token walking its prefix tree (138 s for one plan); outlines-core builds the
-index once in ~1.7 s and answers each step in microseconds. The loop adds one speed-up: tokens the schema forces
-(keys, brackets, commas) are fed to the model in one batch with the next real choice instead of one pass each.
+index once in ~1.7 s and answers each step in microseconds. The loop adds one speed-up: text the schema forces
+(keys, brackets, commas, const values) is fed to the model in one batch with the next real choice instead of one
+pass per token.
 """
 from __future__ import annotations
 
@@ -47,6 +48,24 @@ def _index(tokenizer, schema_json: str):
     return Index(regex, Vocabulary(tokenizer.eos_token_id, token_bytes(tokenizer)))
 
 
+@lru_cache(maxsize=8)
+def _id_bytes(tokenizer) -> dict[int, bytes]:
+    return {i: b for b, ids in token_bytes(tokenizer).items() for i in ids}
+
+
+def _forced(allowed: list[int], tokenizer) -> int | None:
+    """The token to take without asking the model, or None. The schema forces the text when every allowed token
+    is a prefix of the longest one (a fixed key, a const value, brackets: "f", "fo", "fox", 'fox"'); take the
+    longest. A real choice ("left" or "right") has allowed tokens that are not prefixes of one another."""
+    if len(allowed) == 1:
+        return allowed[0]
+    if len(allowed) > 64 or tokenizer.eos_token_id in allowed:
+        return None
+    tb = _id_bytes(tokenizer)
+    longest = max(allowed, key=lambda i: len(tb[i]))
+    return longest if all(tb[longest].startswith(tb[i]) for i in allowed) else None
+
+
 @torch.no_grad()
 def generate_json(model, tokenizer, prompt_ids: list[int], schema: dict, *, max_new_tokens: int = 400,
                   temperature: float = 0.0, seed: int = 0) -> tuple[str, dict]:
@@ -69,8 +88,8 @@ def generate_json(model, tokenizer, prompt_ids: list[int], schema: dict, *, max_
             break
         if len(out) >= max_new_tokens:
             raise ValueError(f"the plan did not finish within {max_new_tokens} tokens")
-        if len(allowed) == 1:        # the schema decides: no need to ask the model
-            tok = allowed[0]
+        tok = _forced(allowed, tokenizer)
+        if tok is not None:          # the schema decides: no need to ask the model
             forced += 1
         else:
             logits = model(input_ids=torch.tensor([feed]), cache=cache, use_cache=True).logits[0, -1]

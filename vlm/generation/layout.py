@@ -24,10 +24,10 @@ PLACES = {  # centre (x, y) in percent of the canvas
     "left": (20, 55), "center": (50, 50), "right": (80, 55), "top": (50, 18), "bottom": (50, 78),
     "top-left": (20, 18), "top-right": (80, 18), "bottom-left": (20, 78), "bottom-right": (80, 78),
 }
-MOTIONS = ("none", "right", "left", "down", "up")
+MOTIONS = ("none", "right", "left", "down", "up", "towards", "away")
 CHANGES = ("none", "bigger", "smaller")  # words whose first token carries the meaning ("grows" is g+rows)
 SIZES = {"small": 0.7, "medium": 1.0, "large": 1.5}
-BASE_SIZE = {  # (w, h) in percent at size "medium": each sprite's natural proportions
+BASE_SIZE = {  # (w, h) in percent at size "medium": the procedural sprites' natural proportions
     "circle": (20, 20), "square": (20, 20), "triangle": (20, 20), "star": (18, 18), "ball": (16, 16),
     "car": (30, 20), "tree": (26, 45), "house": (32, 38), "person": (14, 38), "sun": (24, 24),
     "cloud": (30, 18), "fish": (22, 14),
@@ -36,23 +36,18 @@ NATURAL_COLOUR = {  # offered beside the prompt's colours, for things the prompt
     "circle": "blue", "square": "blue", "triangle": "orange", "star": "yellow", "ball": "red", "car": "grey",
     "tree": "green", "house": "brown", "person": "black", "sun": "yellow", "cloud": "white", "fish": "orange",
 }
+COLOUR_CHOICES = (*COLOURS, "natural")  # natural: the sprite as drawn (an emoji's own colours)
 MAX_COUNT = 5
 _TRAVEL = (12, 88)  # a travelling entity's centre goes from one of these to the other
+_DEPTH = {"towards": ("bigger", 8), "away": ("smaller", -8)}  # along the camera axis: size, and a drift down/up
 
-SYNONYMS = {  # prompt word -> shape or colour
-    "balls": "ball", "cars": "car", "automobile": "car", "trees": "tree", "houses": "house", "home": "house",
-    "people": "person", "man": "person", "woman": "person", "boy": "person", "girl": "person", "child": "person",
-    "persons": "person", "suns": "sun", "clouds": "cloud", "fishes": "fish", "stars": "star", "circles": "circle",
-    "squares": "square", "triangles": "triangle", "box": "square", "boxes": "square", "gray": "grey",
-    "violet": "purple",
-}
 NUMBERS = {"one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "pair": 2, "both": 2, "three": 3, "four": 4, "five": 5,
            **{str(n): n for n in range(1, MAX_COUNT + 1)}}
 
 
 class EntitySpec(BaseModel):
-    shape: Literal[SHAPES]  # type: ignore[valid-type]
-    colour: Literal[tuple(COLOURS)]  # type: ignore[valid-type]
+    shape: str = Field(min_length=1, max_length=24)  # the thing's noun: a procedural shape or a sprite found by name
+    colour: Literal[COLOUR_CHOICES]  # type: ignore[valid-type]
     count: int = Field(ge=1, le=MAX_COUNT)
     motion: Literal[MOTIONS]  # type: ignore[valid-type]
     change: Literal[CHANGES]  # type: ignore[valid-type]
@@ -65,53 +60,97 @@ class Layout(BaseModel):
     entities: list[EntitySpec] = Field(min_length=1, max_length=4)
 
 
-def _words(prompt: str) -> list[str]:
-    return [SYNONYMS.get(w, w) for w in re.findall(r"[a-z0-9]+", prompt.lower())]
+def parse(prompt: str):
+    """The prompt read by vlm.generation.prompt, with the sprite lexicon telling nouns apart."""
+    from vlm.generation.prompt import parse_prompt
+    from vlm.generation.sprites import is_noun_word
+
+    return parse_prompt(prompt, is_noun_word)
 
 
 def prompt_vocabulary(prompt: str) -> dict:
-    """The shapes (in order, repeats kept: one per thing named), colours and counts a prompt mentions."""
-    words = _words(prompt)
-    counts = {1} | {NUMBERS[w] for w in words if w in NUMBERS}
-    return {"shapes": [w for w in words if w in SHAPES], "colours": sorted({w for w in words if w in COLOURS}),
-            "counts": sorted(counts)}
+    """The nouns (in order, one per thing named), colours and counts a prompt mentions."""
+    spec = parse(prompt)
+    return {"shapes": [t.noun for t in spec.things], "colours": sorted({t.colour for t in spec.things if t.colour}),
+            "counts": sorted({1} | {t.count for t in spec.things})}
 
 
 def structure(prompt: str) -> str:
     """The prompt with its things, colours and numbers blanked ("two red balls fall" -> "several thing fall"):
     what is left is the request's structure (motion, relations, size), by which worked examples are matched."""
-    words = ["thing" if w in SHAPES else "several" if NUMBERS.get(w, 1) > 1 else w for w in _words(prompt)]
-    return " ".join(w for w in words if w not in COLOURS)
+    spec = parse(prompt)
+    out, last = [], 0
+    for t in spec.things:
+        out += [prompt[last:t.start].lower(), "several thing" if t.count > 1 else "thing"]
+        last = t.end
+    out.append(prompt[last:].lower())
+    return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
+def _const(v) -> dict:
+    return {"const": v}
+
+
+def spec_schema(spec) -> dict:
+    """The Layout's JSON schema built from a parsed prompt: one entity per thing it names, in its order, each
+    with that thing's noun, colour, count and (when the prompt says) motion and size change fixed; the LLM
+    chooses where things are, what the prompt leaves open, and the background if the prompt names no place."""
+    schema = Layout.model_json_schema()
+    item = schema["$defs"]["EntitySpec"]
+    item["properties"].pop("size")  # from the prompt's size word, else medium: set after decoding
+    item["required"] = list(item["properties"])
+    item["properties"]["count"] = {"enum": list(range(1, MAX_COUNT + 1)), "type": "integer"}
+    item["properties"]["shape"] = {"enum": list(SHAPES), "type": "string"}
+    if spec.background:
+        schema["properties"]["background"] = _const(spec.background)
+    things = spec.things[:4]
+    if not things:
+        return schema
+
+    def entity(t) -> dict:
+        props = {**item["properties"], "shape": _const(t.noun), "count": _const(min(t.count, MAX_COUNT)),
+                 "colour": _const(t.colour or ("natural" if t.noun not in NATURAL_COLOUR else NATURAL_COLOUR[t.noun]))}
+        if t.motion:
+            props["motion"] = _const("none" if t.motion == "still" else t.motion)
+        elif t.moves:  # "a dog runs": which way is the planner's choice
+            props["motion"] = {"enum": ["right", "left", "down", "up"], "type": "string"}
+        else:          # the prompt gives it no motion: it stays
+            props["motion"] = _const("none")
+        props["change"] = _const(t.change or "none")
+        return {**item, "properties": props}
+
+    entities = schema["properties"]["entities"]
+    entities.pop("items")
+    entities.update({"minItems": len(things), "maxItems": len(things), "items": False,
+                     "prefixItems": [entity(t) for t in things]})
+    del schema["$defs"]
+    return schema
 
 
 def layout_schema(prompt: str | None = None) -> dict:
-    """The Layout's JSON schema, narrowed to the prompt's vocabulary when a prompt is given: one entity per thing
-    the prompt names, in its order, each with that thing's shape."""
-    schema = Layout.model_json_schema()
-    spec = schema["$defs"]["EntitySpec"]
-    spec["properties"].pop("size")  # left to its default: one choice fewer for the LLM
-    spec["required"] = list(spec["properties"])
-    spec["properties"]["count"] = {"enum": list(range(1, MAX_COUNT + 1)), "type": "integer"}
-    if not prompt:
-        return schema
-    vocab = prompt_vocabulary(prompt)
-    spec["properties"]["count"]["enum"] = vocab["counts"]
-    if vocab["colours"]:
-        spec["properties"]["colour"] = {"enum": vocab["colours"], "type": "string"}
-    shapes = vocab["shapes"][:4]
-    if shapes:
-        def item(shape: str) -> dict:
-            props = {**spec["properties"], "shape": {"const": shape}}
-            if vocab["colours"]:  # the prompt's colours, or this thing's natural one if the prompt gave it none
-                props["colour"] = {"enum": sorted({*vocab["colours"], NATURAL_COLOUR[shape]}), "type": "string"}
-            return {**spec, "properties": props}
+    """spec_schema of the prompt (without one: every shape of the procedural set, every colour)."""
+    from vlm.generation.prompt import PromptSpec
 
-        entities = schema["properties"]["entities"]
-        entities.pop("items")
-        entities.update({"minItems": len(shapes), "maxItems": len(shapes), "items": False,
-                         "prefixItems": [item(s) for s in shapes]})
-        del schema["$defs"]
-    return schema
+    return spec_schema(parse(prompt) if prompt else PromptSpec(""))
+
+
+def apply_prompt(layout: Layout, spec) -> Layout:
+    """What the prompt says that places decide: relations ("above", "to the left of", "next to") set the two
+    things' places, a size word the size; the LLM's other choices stand."""
+    ents = layout.entities
+    for t, e in zip(spec.things, ents):
+        if t.size:
+            e.size = t.size
+    for kind, a, b in spec.relations:
+        if a >= len(ents) or b >= len(ents):
+            continue
+        first, second = {"above": ("top", "bottom"), "below": ("bottom", "top"), "left_of": ("left", "right"),
+                         "right_of": ("right", "left"), "next_to": ("left", "right")}[kind]
+        for e, place in ((ents[a], first), (ents[b], second)):
+            if e.motion in ("left", "right") and place in ("left", "right"):
+                continue  # a horizontal mover's place is where it starts: keep the LLM's
+            e.place = place
+    return layout
 
 
 def _box(cx: float, cy: float, w: float, h: float) -> list[float]:
@@ -121,6 +160,9 @@ def _box(cx: float, cy: float, w: float, h: float) -> list[float]:
 def _centres(spec: EntitySpec) -> list[tuple[float, float]]:
     """Start, middle and end centre of the group."""
     cx, cy = PLACES[spec.place]
+    if spec.motion in _DEPTH:  # along the camera axis: a little lower (nearer) or higher (further) as it goes
+        drift = _DEPTH[spec.motion][1]
+        return [(cx, cy + drift * (k / (KEYFRAMES - 1) - 0.5)) for k in range(KEYFRAMES)]
     if spec.motion == "none":
         return [(cx, cy)] * KEYFRAMES
     lo, hi = _TRAVEL
@@ -134,8 +176,9 @@ def _group(spec: EntitySpec) -> list[list[list[float]]]:
     """Keyframe boxes (copies, K, 4) of `count` copies side by side across the motion (a row; a column for
     horizontal travel), a third of a size apart, scaled down until the group fits the canvas at its largest
     (copies must not touch: the verifier tracks each one), and shifted inside it."""
-    scale = {"none": (1, 1, 1), "bigger": (0.6, 1.0, 1.6), "smaller": (1.6, 1.0, 0.6)}[spec.change]
-    w, h = (v * SIZES[spec.size] for v in BASE_SIZE[spec.shape])
+    change = _DEPTH[spec.motion][0] if spec.motion in _DEPTH else spec.change
+    scale = {"none": (1, 1, 1), "bigger": (0.6, 1.0, 1.6), "smaller": (1.6, 1.0, 0.6)}[change]
+    w, h = (v * SIZES[spec.size] for v in base_size(spec.shape))
     across_x = spec.motion not in ("right", "left")
     along = (w if across_x else h) * max(scale)
     fit = min(1.0, 90 / (along * (1.35 * (spec.count - 1) + 1)))
@@ -150,22 +193,42 @@ def _group(spec: EntitySpec) -> list[list[list[float]]]:
     return group.tolist()
 
 
+def base_size(noun: str) -> tuple[float, float]:
+    """(w, h) percent at medium size: the procedural sprite's, else the emoji glyph's proportions (24 on the long side)."""
+    if noun in BASE_SIZE:
+        from vlm.generation.sprites import resolve
+
+        if noun in ("circle", "square", "triangle", "star", "ball") or resolve(noun).kind != "emoji":
+            return BASE_SIZE[noun]
+    from vlm.generation.sprites import glyph, resolve
+
+    sprite = resolve(noun)
+    g = glyph(sprite.char) if sprite.kind == "emoji" else None
+    if g is None:
+        return BASE_SIZE.get(noun, (22, 22))
+    h, w = g.shape[:2]
+    return (24.0, 24.0 * h / w) if w >= h else (24.0 * w / h, 24.0)
+
+
 def _caption(spec: EntitySpec, k: int) -> str:
     thing = f"{spec.count if spec.count > 1 else 'a'} {spec.colour} {spec.shape}{'s' if spec.count > 1 else ''}"
     if k == 0:
         return f"{thing} at the {spec.place}" if spec.motion == "none" else thing
-    verb = {"right": "moving right", "left": "moving left", "down": "falling", "up": "rising"}.get(spec.motion)
+    verb = {"right": "moving right", "left": "moving left", "down": "falling", "up": "rising",
+            "towards": "coming closer", "away": "moving away"}.get(spec.motion)
     grow = {"bigger": "growing", "smaller": "shrinking"}.get(spec.change)
     return " and ".join(p for p in (verb, grow) if p) or f"{thing} at the {spec.place}"
 
 
-def compile_layout(layout: Layout) -> Plan:
-    """Layout words -> a Plan with three keyframe boxes per entity (one entity per copy, at most 5), repaired."""
+def compile_layout(layout: Layout, *, keep_background: bool = False) -> Plan:
+    """Layout words -> a Plan with three keyframe boxes per entity (one entity per copy, at most 5), repaired
+    (keep_background: the prompt named the place, so repair may not swap it for one with more contrast)."""
     entities = []
-    for spec in layout.entities:
+    for group, spec in enumerate(layout.entities):
         for boxes in _group(spec):
             boxes = [[to_grid(max(v, 5.0)) if i >= 2 else to_grid(v) for i, v in enumerate(b)] for b in boxes]
-            entities.append(Entity(id=len(entities) + 1, name=spec.shape, colour=spec.colour, shape=spec.shape,
-                                   boxes=boxes))
+            entities.append(Entity(id=len(entities) + 1, name=spec.shape[:14], colour=spec.colour, shape=spec.shape,
+                                   boxes=boxes, group=group, mirror=spec.motion == "right"))
     captions = ["; ".join(_caption(s, k) for s in layout.entities)[:80] for k in range(KEYFRAMES)]
-    return repair(Plan(background=layout.background, entities=entities[:5], captions=captions))
+    return repair(Plan(background=layout.background, entities=entities[:5], captions=captions),
+                  keep_background=keep_background)

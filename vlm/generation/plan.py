@@ -18,16 +18,18 @@ COLOURS = {  # RGB
     "orange": (245, 140, 30), "purple": (150, 60, 190), "pink": (240, 120, 180), "brown": (130, 80, 40),
     "white": (245, 245, 245), "black": (25, 25, 25), "grey": (128, 128, 128), "cyan": (40, 200, 220),
 }
-BACKGROUNDS = ("sky", "grass", "night", "sand", "sea", "indoor", "white", "dark")
+BACKGROUNDS = ("sky", "grass", "night", "sand", "sea", "indoor", "white", "dark", "road", "snow")
 KEYFRAMES = 3
 
 
 class Entity(BaseModel):
     id: int = Field(ge=1, le=9)
     name: str = Field(min_length=1, max_length=14)
-    colour: Literal[tuple(COLOURS)]  # type: ignore[valid-type]
-    shape: Literal[SHAPES]  # type: ignore[valid-type]
+    colour: Literal[(*COLOURS, "natural")]  # type: ignore[valid-type]  # natural: the sprite as drawn
+    shape: str = Field(min_length=1, max_length=24, pattern=r"^[a-z][a-z -]*$")  # a procedural shape or any noun
     boxes: list[list[Coord]] = Field(min_length=KEYFRAMES, max_length=KEYFRAMES)  # one [x, y, w, h] per keyframe
+    group: int | None = None   # which thing of the prompt this is a copy of (set by the layout compiler)
+    mirror: bool = False       # draw the sprite facing right (it travels right)
 
     @field_validator("boxes")
     @classmethod
@@ -59,7 +61,11 @@ def llm_schema() -> dict:
     """The JSON schema the constrained decoder enforces: the Plan with each box exactly four grid values."""
     schema = Plan.model_json_schema()
     del schema["properties"]["canvas"]  # the caller's choice (--size), not the LLM's
-    schema["$defs"]["Entity"]["properties"]["id"] = {"enum": list(range(1, 10)), "type": "integer"}  # bounded
+    entity = schema["$defs"]["Entity"]["properties"]
+    entity["id"] = {"enum": list(range(1, 10)), "type": "integer"}  # bounded
+    entity["shape"] = {"enum": list(SHAPES), "type": "string"}
+    for field in ("group", "mirror"):  # the layout compiler's, not the LLM's
+        entity.pop(field)
     box = schema["$defs"]["Entity"]["properties"]["boxes"]
     box["items"].update({"minItems": 4, "maxItems": 4})
     for caption in (schema["properties"]["captions"],):
@@ -109,10 +115,10 @@ def contrast(plan: Plan, keyword: str) -> float:
 
     bg = background(keyword, 100, seed=0).astype(np.float64)                       # 1 px per percent
     return min((float(np.abs(bg[y:y + h, x:x + w].reshape(-1, 3).mean(0) - COLOURS[e.colour]).sum())
-                for e in plan.entities for x, y, w, h in e.boxes), default=np.inf)
+                for e in plan.entities if e.colour in COLOURS for x, y, w, h in e.boxes), default=np.inf)
 
 
-def repair(plan: Plan) -> Plan:
+def repair(plan: Plan, *, keep_background: bool = False) -> Plan:
     """Keep every box inside the canvas (shift it back) without changing its size, move apart entities that
     a small LLM stacked on top of each other (hidden at every keyframe, so the video could not show them), and
     change a background that hides an entity (a black ball at night) for the one that shows every entity best."""
@@ -129,7 +135,7 @@ def repair(plan: Plan) -> Plan:
         placed.append(e)
     for e in plan.entities:
         e.boxes = [[to_grid(min(x, 100 - w)), to_grid(min(y, 100 - h)), w, h] for x, y, w, h in e.boxes]
-    if contrast(plan, plan.background) < MIN_CONTRAST:
+    if not keep_background and contrast(plan, plan.background) < MIN_CONTRAST:
         plan.background = max(BACKGROUNDS, key=lambda k: contrast(plan, k))
     return plan
 

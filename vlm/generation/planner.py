@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from vlm.generation.constrained import generate_json
-from vlm.generation.layout import EntitySpec, Layout, compile_layout, layout_schema, structure
+from vlm.generation.layout import EntitySpec, Layout, apply_prompt, compile_layout, parse, spec_schema, structure
 from vlm.generation.plan import Plan, PlanError, llm_schema, parse_plan, validate_json
 from vlm.runtime import model_thread
 
@@ -79,19 +79,30 @@ class PlanResult:
     errors: list[str]
 
 
-class Planner:
-    """mode='layout' (default): the LLM chooses words (where, which way, bigger or smaller) under a schema narrowed to
-    the prompt's vocabulary, compiled into boxes; mode='boxes': it writes every keyframe box itself (for LLMs
-    that can, e.g. several billion parameters)."""
+MODES = ("layout", "free", "boxes")
 
-    def __init__(self, model=None, tokenizer=None, *, llm: str | None = None, mode: str = "layout"):
-        if mode not in ("layout", "boxes"):
-            raise ValueError(f"Unknown planner mode {mode!r}; available: ['boxes', 'layout']")
+
+class Planner:
+    """How the LLM plans (the bench measures each):
+
+    - 'layout' (default): it writes a layout in words under a schema built from the parsed prompt (one entity per
+      thing named, with the noun, colour, count, motion and size change the prompt gives fixed; it chooses where
+      things are, what the prompt leaves open, the background when none is named); relations and size words are
+      then applied to its places, and the words compiled into boxes.
+    - 'free': the same layout words with nothing fixed by the prompt (shapes from the procedural set): the LLM
+      reads the prompt and chooses every field itself.
+    - 'boxes': it writes every keyframe box itself (for LLMs that can, e.g. several billion parameters).
+    """
+
+    def __init__(self, model=None, tokenizer=None, *, llm: str | None = None, mode: str = "layout",
+                 relations: bool = True):
+        if mode not in MODES:
+            raise ValueError(f"Unknown planner mode {mode!r}; available: {sorted(MODES)}")
         if model is None:
             from vlm.weights import DEFAULT_LLM, load_causal_lm
 
             model, tokenizer = load_causal_lm(llm or DEFAULT_LLM)
-        self.model, self.tokenizer, self.mode = model, tokenizer, mode
+        self.model, self.tokenizer, self.mode, self.relations = model, tokenizer, mode, relations
 
     @cached_property
     def _bank(self):
@@ -115,20 +126,30 @@ class Planner:
         return layout.model_dump_json(exclude={"entities": {"__all__": {"size"}}})
 
     def schema_for(self, description: str) -> dict:
-        return layout_schema(description) if self.mode == "layout" else llm_schema()
+        from vlm.generation.prompt import PromptSpec
+
+        if self.mode == "boxes":
+            return llm_schema()
+        return spec_schema(parse(description) if self.mode == "layout" else PromptSpec(""))
 
     def prompt_ids(self, description: str) -> list[int]:
-        messages = [{"role": "system", "content": SYSTEM_LAYOUT if self.mode == "layout" else SYSTEM_BOXES}]
+        messages = [{"role": "system", "content": SYSTEM_BOXES if self.mode == "boxes" else SYSTEM_LAYOUT}]
         for text, layout in self.examples_for(description):
             messages += [{"role": "user", "content": text}, {"role": "assistant", "content": self._answer(layout)}]
         messages.append({"role": "user", "content": description.strip()})
         text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 
-    def _parse(self, text: str) -> Plan:
-        if self.mode == "layout":
-            return compile_layout(validate_json(text, Layout, "layout"))
-        return parse_plan(text)
+    def _parse(self, text: str, description: str) -> Plan:
+        if self.mode == "boxes":
+            return parse_plan(text)
+        layout = validate_json(text, Layout, "layout")
+        if self.mode == "free":
+            return compile_layout(layout)
+        spec = parse(description)
+        if self.relations:
+            layout = apply_prompt(layout, spec)
+        return compile_layout(layout, keep_background=spec.background is not None)
 
     @model_thread
     def plan(self, description: str, *, seed: int = 0, attempts: int = 3, max_new_tokens: int = 600,
@@ -144,7 +165,7 @@ class Planner:
                 text, stats = generate_json(self.model, self.tokenizer, ids, schema, max_new_tokens=max_new_tokens,
                                             temperature=0.0 if k == 0 and greedy_first else 0.8, seed=seed + k)
                 tokens += stats["tokens"]
-                return PlanResult(self._parse(text), k + 1, time.perf_counter() - t0, tokens, errors)
+                return PlanResult(self._parse(text, description), k + 1, time.perf_counter() - t0, tokens, errors)
             except (PlanError, ValueError) as e:
                 errors.append(f"attempt {k + 1}: {e}")
         raise PlanError(f"no valid plan for {description!r} after {attempts} attempts: " + " | ".join(errors))

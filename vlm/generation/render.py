@@ -4,6 +4,7 @@ interpolated boxes over a background made from the plan's keyword, with optional
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Protocol
 
@@ -57,6 +58,17 @@ def background(keyword: str, size: int, seed: int) -> np.ndarray:
         img[floor:] = _grad(h - floor, w, (150, 110, 80), (120, 85, 60))
     elif keyword == "dark":
         img = _grad(h, w, (45, 45, 55), (25, 25, 30))
+    elif keyword == "road":
+        img = _grad(h, w, (150, 200, 240), (200, 225, 245))
+        ground = int(h * 0.55)
+        img[ground:] = _grad(h - ground, w, (95, 95, 100), (70, 70, 75))
+        lane = ground + (h - ground) // 2
+        for x0 in range(0, w, max(8, w // 8)):
+            img[lane - max(1, h // 128):lane + max(1, h // 128), x0:x0 + max(4, w // 16)] = (235, 235, 235)
+    elif keyword == "snow":
+        img = _grad(h, w, (170, 200, 230), (220, 230, 240))
+        ground = int(h * 0.6)
+        img[ground:] = _grad(h - ground, w, (245, 248, 252), (225, 232, 240))
     else:  # "white" and anything unknown
         img = _grad(h, w, (250, 250, 250), (235, 235, 235))
     return np.clip(img, 0, 255).astype(np.uint8)
@@ -121,8 +133,60 @@ def draw_sprite(img: np.ndarray, shape: str, colour: tuple[int, int, int], x: fl
         raise ValueError(f"cannot draw {shape!r}")
 
 
+def drawn_as(shape: str):
+    """How a noun is drawn: ("emoji", sprite), ("shape", None) for the procedural ones, or ("blob", None)."""
+    from vlm.generation.layout import NATURAL_COLOUR
+    from vlm.generation.sprites import font_path, resolve
+
+    sprite = resolve(shape)
+    if sprite.kind == "emoji" and font_path():
+        return "emoji", sprite
+    if sprite.kind == "shape" or shape in NATURAL_COLOUR:
+        return "shape", None
+    return "blob", None
+
+
+def draw_entity(img: np.ndarray, shape: str, colour: str, x: float, y: float, w: float, h: float, *,
+                phase: float = 0.0, mirror: bool = False) -> str:
+    """Draw one entity in its pixel box: a procedural shape, an emoji sprite for any other noun (tinted when a
+    colour is given), or a labelled blob when nothing matches. Returns the kind drawn."""
+    from vlm.generation.layout import NATURAL_COLOUR
+
+    kind, sprite = drawn_as(shape)
+    rgb = COLOURS.get(colour)
+    if kind == "emoji":
+        rgba = _sprite(sprite, rgb, max(2, round(w)), max(2, round(h)), mirror)
+        if rgba is not None:
+            _blit(img, rgba, round(x), round(y))
+            return "emoji"
+    if kind == "shape":
+        draw_sprite(img, shape, rgb or COLOURS[NATURAL_COLOUR.get(shape, "grey")], x, y, w, h, phase)
+        return "shape"
+    cx, cy = x + w / 2, y + h / 2  # a blob, with the noun written on it: nothing drew it as itself
+    cv2.ellipse(img, _pt(cx, cy), (round(w / 2 * _S), round(h / 2 * _S)), 0, 0, 360, rgb or (150, 150, 150), -1,
+                cv2.LINE_AA, _SHIFT)
+    scale = max(0.3, min(w, h) / 90)
+    (tw, th), _ = cv2.getTextSize(shape, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+    cv2.putText(img, shape, (int(cx - tw / 2), int(cy + th / 2)), cv2.FONT_HERSHEY_SIMPLEX, scale, (20, 20, 20), 1,
+                cv2.LINE_AA)
+    return "blob"
+
+
+@lru_cache(maxsize=1024)
+def _sprite(sprite, rgb, w: int, h: int, mirror: bool):
+    from vlm.generation.sprites import sprite_image
+
+    return sprite_image(sprite, rgb, w, h, mirror)
+
+
+def _blit(img, rgba, x: int, y: int) -> None:
+    from vlm.generation.sprites import blit
+
+    blit(img, rgba, x, y)
+
+
 class ProceduralRenderer:
-    """Shapes and sprites along interpolated boxes; motion_blur=k averages k sub-frame positions per frame."""
+    """Sprites along interpolated boxes; motion_blur=k averages k sub-frame positions per frame."""
 
     def __init__(self, *, motion_blur: int = 1, labels: bool = False, easing: bool = True):
         self.motion_blur, self.labels, self.easing = max(1, motion_blur), labels, easing
@@ -137,7 +201,7 @@ class ProceduralRenderer:
                 j = i * self.motion_blur + s
                 img = bg.copy()
                 for e, track in zip(plan.entities, tracks):
-                    draw_sprite(img, e.shape, COLOURS[e.colour], *track[j], phase=j / self.motion_blur * 0.5)
+                    draw_entity(img, e.shape, e.colour, *track[j], phase=j / self.motion_blur * 0.5, mirror=e.mirror)
                     if self.labels:
                         x, y = track[j][:2]
                         cv2.putText(img, e.name, (int(x), max(10, int(y) - 3)), cv2.FONT_HERSHEY_SIMPLEX, 0.35,

@@ -1,25 +1,28 @@
-"""Does a video follow its plan? Tracking by colour and background subtraction, plus optical flow for direction.
+"""Does a video follow its plan, and its prompt? Detection against the known background, per frame.
 
-The background is estimated from the video itself (the per-pixel median over frames, where moving things vanish);
-each entity is the connected blob of its colour nearest its planned box. Per entity and frame the planned box
-must hold the detected centre (within a tolerance); for entities that travel, the mean optical flow inside their
-box must point the planned way; for entities that grow or shrink, their detected area must change the planned way.
-The score is the mean of these checks.
+The background is the plan's, rendered again with the render's seed (or, when it does not match the video, the
+per-pixel median over frames, where moving things vanish); the foreground is what differs from it, split into
+connected blobs. Each planned entity is the blob nearest its planned centre, which gives per frame a detected
+centre, area and colour (the blob's median colour named by the nearest palette colour in CIELAB). Plan
+adherence is the mean of: the detected centre within CENTRE_TOL of the planned one (per frame), the travel the
+plan asks for (detected start to end), the size change it asks for, and the colour it asks for. Prompt
+adherence applies the prompt's rules (vlm.generation.rules) to the same detections.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from vlm.generation.plan import COLOURS, Plan, interpolate
-from vlm.perception import dense_flow
+from vlm.generation.plan import BACKGROUNDS, COLOURS, Plan, interpolate
+from vlm.generation.rules import (GROWTH, TRAVEL, RuleResult, Track, adherence, judge, plan_groups)
 from vlm.video import VideoReader
 
-COLOUR_TOL = 40          # sum of absolute RGB differences that still counts as the entity's colour
+FG_TOL = 60              # sum of absolute RGB differences from the background that counts as foreground
 CENTRE_TOL = 0.12        # detected centre within this fraction of the canvas of the planned centre
+MIN_AREA = 12            # pixels: smaller blobs are compression noise
 
 
 @dataclass
@@ -27,97 +30,138 @@ class EntityCheck:
     id: int
     name: str
     position: float           # fraction of frames where the entity sits where planned
-    direction: float | None   # fraction of motion checks with flow along the plan (None: it does not travel)
+    direction: float | None   # 1 if it travels the planned way (start to end), else 0 (None: it does not travel)
     size: float | None        # 1 if the detected area grows/shrinks as planned, else 0 (None: constant size)
+    colour: float | None      # 1 if its detected colour is the planned one (None: a sprite's own colours)
     found: float              # fraction of frames where it was detected at all
 
 
 @dataclass
 class Verification:
-    score: float
+    score: float                                   # plan adherence
     entities: list[EntityCheck] = field(default_factory=list)
+    background: str = ""                           # the background keyword the video shows
+    prompt: list[RuleResult] | None = None         # the prompt's rules on the video (when a prompt was given)
+
+    @property
+    def prompt_score(self) -> float | None:
+        return None if self.prompt is None else adherence(self.prompt)
 
     def to_dict(self) -> dict:
-        from dataclasses import asdict
+        d = asdict(self)
+        d["prompt_score"] = self.prompt_score
+        return d
 
-        return asdict(self)
+
+_LAB = None
 
 
-def _detect(frame: np.ndarray, fg: np.ndarray, colour, planned_centre: np.ndarray,
-            travels: bool) -> tuple[np.ndarray, int] | None:
-    """(centre (x, y) in pixels, area) of the colour blob nearest the planned centre, or None.
+def colour_name(rgb) -> str:
+    """The palette colour (vlm.generation.plan.COLOURS) nearest an RGB colour in CIELAB."""
+    global _LAB
+    if _LAB is None:
+        names = list(COLOURS)
+        _LAB = names, cv2.cvtColor(np.uint8([[COLOURS[n] for n in names]]), cv2.COLOR_RGB2LAB)[0].astype(np.float32)
+    names, lab = _LAB
+    x = cv2.cvtColor(np.uint8([[np.clip(rgb, 0, 255)]]), cv2.COLOR_RGB2LAB)[0, 0].astype(np.float32)
+    return names[int(np.linalg.norm(lab - x, axis=1).argmin())]
 
-    The colour mask is closed first (thin sprites such as a stick figure break into pieces after H.264). For an
-    entity that travels, blobs with moving pixels are preferred (something of its colour may stand still nearby);
-    a blob's centre is that of all its pixels (a person standing still still swings its arms)."""
-    mask = (np.abs(frame.astype(np.int16) - np.array(colour, np.int16)).sum(-1) < COLOUR_TOL).astype(np.uint8)
+
+def scene_background(frames: np.ndarray, keyword: str | None, seed: int) -> tuple[np.ndarray, str]:
+    """(background image, keyword it shows): the per-pixel median over frames, named by the nearest rendered
+    background; the rendered one itself (exact, moving or not) when it is the planned keyword and matches."""
+    from vlm.generation.render import background
+
+    median = np.median(frames, axis=0)
+    size = frames.shape[1]
+    if frames.shape[1] != frames.shape[2]:
+        return median.astype(np.uint8), ""
+    renders = {k: background(k, size, seed) for k in BACKGROUNDS}
+    # the typical pixel's difference (things in front cover less than half of the frame)
+    dist = {k: float(np.median(np.abs(median - img).sum(-1))) for k, img in renders.items()}
+    shown = min(dist, key=dist.get)
+    if keyword in renders and dist[keyword] < 15:
+        return renders[keyword], shown
+    return median.astype(np.uint8), shown
+
+
+def _blobs(frame: np.ndarray, bg: np.ndarray):
+    """Connected foreground blobs: (labels (H, W), stats, centroids)."""
+    mask = (np.abs(frame.astype(np.int16) - bg.astype(np.int16)).sum(-1) > FG_TOL).astype(np.uint8)
     k = max(3, round(min(frame.shape[:2]) / 64))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    n, labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    moving = np.bincount(labels[fg], minlength=n)                                  # moving pixels per blob
-    blobs = [b for b in range(1, n) if stats[b, cv2.CC_STAT_AREA] >= 12]
-    if travels:
-        blobs = [b for b in blobs if moving[b] >= 12] or blobs
-    if not blobs:
-        return None
-    best = min(blobs, key=lambda b: np.linalg.norm(centroids[b] - planned_centre))
-    return centroids[best], int(stats[best, cv2.CC_STAT_AREA])
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))  # thin sprites break after H.264
+    _, labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return labels, stats, centroids
 
 
-def verify(video: str | Path, plan: Plan, *, max_frames: int = 24) -> Verification:
+def detect(frames: np.ndarray, plan: Plan, n_total: int, idx: np.ndarray, bg: np.ndarray) -> list[Track]:
+    """One Track per planned entity: the foreground blob nearest its planned centre in each frame (within a
+    third of the canvas), with the blob's centre, area and median colour."""
+    F, H, W = frames.shape[:3]
+    scale = np.array([W, H])
+    planned = []
+    for e in plan.entities:
+        boxes = interpolate(e.boxes, n_total)[idx] / 100                               # (F, 4) fractions
+        planned.append(boxes[:, :2] + boxes[:, 2:] / 2)
+    tracks = [Track(np.full((F, 2), np.nan), np.zeros(F), np.full(F, -1), None) for _ in plan.entities]
+    colours: list[list[np.ndarray]] = [[] for _ in plan.entities]
+    for f, frame in enumerate(frames):
+        labels, stats, centroids = _blobs(frame, bg)
+        blobs = [b for b in range(1, len(stats)) if stats[b, cv2.CC_STAT_AREA] >= MIN_AREA]
+        if not blobs:
+            continue
+        cents = centroids[blobs] / scale                                                  # (B, 2) fractions
+        for k, e in enumerate(plan.entities):
+            d = np.linalg.norm(cents - planned[k][f], axis=1)
+            j = int(d.argmin())
+            if d[j] > 0.33:
+                continue
+            b = blobs[j]
+            t = tracks[k]
+            t.centres[f], t.areas[f], t.labels[f] = cents[j], stats[b, cv2.CC_STAT_AREA] / (H * W), b
+            if e.colour != "natural":
+                colours[k].append(np.median(frame[labels == b], axis=0))
+        shared = np.bincount([t.labels[f] for t in tracks if t.labels[f] >= 0], minlength=len(stats))
+        for t in tracks:  # entities that overlap in this frame: one blob, whose centre and area are neither's
+            if t.labels[f] >= 0 and shared[t.labels[f]] > 1:
+                t.centres[f], t.areas[f] = np.nan, 0.0
+    for k, e in enumerate(plan.entities):
+        if colours[k]:
+            tracks[k].colour = colour_name(np.median(np.stack(colours[k]), axis=0))
+    return tracks
+
+
+def verify(video: str | Path, plan: Plan, *, seed: int = 0, max_frames: int = 24, spec=None,
+           rules=None) -> Verification:
+    """Plan adherence of a rendered video (and, given a parsed prompt and its rules, prompt adherence)."""
     reader = VideoReader(video)
     n = len(reader)
     idx = np.unique(np.linspace(0, n - 1, min(n, max_frames)).round().astype(int))
     frames = reader.get_batch(idx)
-    H, W = frames.shape[1:3]
-    median = np.median(frames, axis=0).astype(np.int16)
-    fg = np.abs(frames.astype(np.int16) - median).sum(-1) > 40                       # (F, H, W)
-    greys = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames]
+    bg, shown = scene_background(frames, plan.background, seed)
+    tracks = detect(frames, plan, n, idx, bg)
     checks = []
-    for e in plan.entities:
-        boxes = interpolate(e.boxes, n)[idx] / 100 * np.array([W, H, W, H])           # (F, 4) pixels
+    for k, (e, t) in enumerate(zip(plan.entities, tracks)):
+        boxes = interpolate(e.boxes, n)[idx] / 100
         centres = boxes[:, :2] + boxes[:, 2:] / 2
-        hits, areas = [], []
-        travels = bool(np.ptp(centres, axis=0).max() > 0.05 * max(W, H))
-        for f, frame in enumerate(frames):
-            det = _detect(frame, fg[f], COLOURS[e.colour], centres[f], travels)
-            hits.append(det is not None and np.linalg.norm((det[0] - centres[f]) / np.array([W, H])) < CENTRE_TOL)
-            if det is not None:
-                areas.append((f, det[1]))
-        checks.append(EntityCheck(e.id, e.name, float(np.mean(hits)), _direction(greys, boxes, centres, hits, W, H),
-                                  _size(areas, boxes), len(areas) / len(frames)))
-    parts = [c.position for c in checks] + [x for c in checks for x in (c.direction, c.size) if x is not None]
-    return Verification(float(np.mean(parts)) if parts else 0.0, checks)
-
-
-def _size(areas: list[tuple[int, int]], boxes: np.ndarray) -> float | None:
-    """Planned area change of more than 30% must show in the detected area (same sign, start vs end)."""
-    planned = boxes[:, 2] * boxes[:, 3]
-    change = planned[-1] / max(planned[0], 1e-9)
-    if 1 / 1.3 < change < 1.3:
-        return None
-    if len(areas) < 2:
-        return 0.0
-    (f0, a0), (f1, a1) = areas[0], areas[-1]
-    return float((a1 > a0) == (change > 1) and f1 > f0)
-
-
-def _direction(greys, boxes, centres, hits, W, H) -> float | None:
-    """Fraction of consecutive frame pairs where the entity is in its box and the flow there moves the planned way
-    (motion of something else in the box does not count)."""
-    votes = []
-    for f in range(len(greys) - 1):
-        planned = centres[f + 1] - centres[f]
-        if np.linalg.norm(planned / np.array([W, H])) < 0.01:   # not travelling between these frames
-            continue
-        if not hits[f]:
-            votes.append(False)
-            continue
-        x, y, w, h = np.round(boxes[f]).astype(int)
-        x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, W), min(y + h, H)
-        if x1 - x0 < 3 or y1 - y0 < 3:
-            continue
-        flow = dense_flow(greys[f], greys[f + 1])[y0:y1, x0:x1].reshape(-1, 2)
-        moving = flow[np.linalg.norm(flow, axis=-1) > 0.3]
-        votes.append(len(moving) > 0 and float(moving.mean(0) @ planned) > 0)
-    return float(np.mean(votes)) if votes else None
+        hits = t.found & (np.linalg.norm(np.nan_to_num(t.centres, nan=9.0) - centres, axis=1) < CENTRE_TOL)
+        ends = t.ends()
+        travel = centres[-1] - centres[0]
+        direction = None
+        if np.linalg.norm(travel) >= TRAVEL:
+            direction = float(ends is not None and float((ends[1] - ends[0]) @ travel) > 0.5 * float(travel @ travel))
+        planned_growth = (boxes[-1, 2] * boxes[-1, 3]) / (boxes[0, 2] * boxes[0, 3])
+        size = None
+        if not 1 / GROWTH < planned_growth < GROWTH:
+            size = float(ends is not None and (ends[2] > 1) == (planned_growth > 1) and abs(np.log(ends[2])) > 0.1)
+        colour = None if e.colour == "natural" else float(t.colour == e.colour)
+        checks.append(EntityCheck(e.id, e.name, float(hits.mean()), direction, size, colour, float(t.found.mean())))
+    parts = [c.position for c in checks] + [x for c in checks for x in (c.direction, c.size, c.colour)
+                                            if x is not None]
+    result = Verification(float(np.mean(parts)) if parts else 0.0, checks, shown)
+    if spec is not None:
+        groups = plan_groups(plan)
+        nouns = {g: plan.entities[ks[0]].shape for g, ks in groups.items()}
+        colours = {g: plan.entities[ks[0]].colour for g, ks in groups.items()}
+        result.prompt = judge(spec, rules, groups, tracks, nouns, colours, shown)
+    return result
