@@ -21,14 +21,15 @@ $(STAMP): pyproject.toml requirements-weights.txt
 setup: $(STAMP)
 	$(BIN)/vlm setup
 
-# Debian packages the tests need: Chromium for the browser tests (Playwright; never `playwright install`) and
-# espeak-ng, which speaks the test clips' sentences.
+# Debian packages: Chromium for the browser tests (Playwright; never `playwright install`), espeak-ng, which
+# speaks the test clips' sentences, and the Noto colour emoji font (OFL) the video generator draws its sprites from.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 && command -v espeak-ng >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && command -v espeak-ng >/dev/null 2>&1 && \
+	  ls /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium espeak-ng >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium espeak-ng fonts-noto-color-emoji >/dev/null; }
 
-run: setup
+run: setup system-deps
 	$(BIN)/streamlit run app/streamlit_app.py --server.address 127.0.0.1 --server.port 8501
 
 test: setup system-deps

@@ -13,6 +13,7 @@ from vlm.generation.layout import (NATURAL_COLOUR, EntitySpec, Layout, compile_l
 from vlm.generation.plan import PlanError, interpolate, llm_schema, parse_plan
 from vlm.generation.planner import EXAMPLES
 from vlm.generation.render import ProceduralRenderer, render_video
+from vlm.generation.pipeline import ADHERENCE_THRESHOLD
 from vlm.generation.verify import verify
 
 BALL = compile_layout(EXAMPLES[0][1])  # a red ball rolling left to right
@@ -72,10 +73,12 @@ def test_verifier_passes_the_right_video_and_catches_a_wrong_one(tmp_path):
     assert verify(video, BALL).score > 0.9
     reversed_ = BALL.model_copy(deep=True)
     reversed_.entities[0].boxes = reversed_.entities[0].boxes[::-1]  # planned right-to-left
-    assert verify(video, reversed_).score < 0.3
+    wrong_way = verify(video, reversed_)
+    assert wrong_way.entities[0].direction == 0.0 and wrong_way.score < 0.5
     recoloured = BALL.model_copy(deep=True)
     recoloured.entities[0].colour = "blue"  # no blue ball in the video
-    assert verify(video, recoloured).score < 0.5
+    blue = verify(video, recoloured)
+    assert blue.entities[0].colour == 0.0 and blue.score < ADHERENCE_THRESHOLD
     grows = BALL.model_copy(deep=True)
     grows.entities[0].boxes = [[5, 55, 15, 15], [45, 50, 20, 20], [75, 45, 25, 25]]
     assert verify(video, grows).entities[0].size == 0.0  # the rendered ball kept its size
@@ -97,7 +100,7 @@ def test_closed_loop_replans_when_the_video_fails_its_plan(tmp_path):
     from vlm.generation.planner import PlanResult
 
     invisible = BALL.model_copy(deep=True)
-    invisible.entities[0].colour, invisible.entities[0].shape = "white", "circle"
+    invisible.entities[0].colour = "white"
     invisible = invisible.model_copy(update={"background": "white"})   # a white disc on white: nothing to track
     plans = iter([invisible, BALL.model_copy(update={"background": "white"})])
 
@@ -181,18 +184,103 @@ def test_layout_words_compile_into_boxes_that_do_what_they_say():
                    for b in e.boxes for v in b)
 
 
-def test_layout_schema_is_grounded_in_the_prompt():
+def test_layout_schema_is_built_from_the_parsed_prompt():
     vocab = prompt_vocabulary("Two grey fish and a violet ball")
     assert vocab == {"shapes": ["fish", "ball"], "colours": ["grey", "purple"], "counts": [1, 2]}
     schema = layout_schema("a green tree to the left of a red house")
-    items = schema["properties"]["entities"]["prefixItems"]
-    assert [i["properties"]["shape"]["const"] for i in items] == ["tree", "house"]
-    assert items[0]["properties"]["colour"]["enum"] == ["green", "red"]
-    assert layout_schema("a red car to the right of a person")["properties"]["entities"]["prefixItems"][1][
-        "properties"]["colour"]["enum"] == ["black", "red"]  # a person the prompt gives no colour may be black
+    items = [i["properties"] for i in schema["properties"]["entities"]["prefixItems"]]
+    assert [(i["shape"]["const"], i["colour"]["const"], i["motion"]["const"]) for i in items] == [
+        ("tree", "green", "none"), ("house", "red", "none")]  # no motion in the prompt: it stays
+    assert "enum" in items[0]["place"] and "const" not in items[0]["place"]  # where things go: the LLM's choice
+    dog = layout_schema("three dogs run while a cat sleeps")["properties"]["entities"]["prefixItems"]
+    assert dog[0]["properties"]["count"]["const"] == 3 and dog[1]["properties"]["motion"]["const"] == "none"
+    assert dog[0]["properties"]["motion"]["enum"] == ["right", "left", "down", "up"]  # runs: which way is open
+    assert dog[0]["properties"]["colour"]["const"] == "natural"  # a sprite the prompt gives no colour: as drawn
+    assert layout_schema("two yellow stars at night")["properties"]["background"]["const"] == "night"
     open_schema = layout_schema("something nice")  # names nothing we can draw: every shape and colour allowed
     assert "prefixItems" not in open_schema["properties"]["entities"]
     assert structure("two red balls fall down") == "several thing fall down"
+
+
+@pytest.mark.parametrize("prompt, rules", [
+    ("two yellow stars float upward above a green field while a blue car drives to the left",
+     ["2 star", "star is yellow", "star moves up", "1 car", "car is blue", "car moves left", "background grass"]),
+    ("a black cat walks left while a brown dog stays still",
+     ["1 cat", "cat is black", "cat moves left", "1 dog", "dog is brown", "dog stays still"]),
+    ("Three little pigs and a wolf run from left to right",
+     ["3 pig", "pig moves right", "1 wolf", "wolf moves right"]),
+    ("a flock of birds flies above a small red house at night",
+     ["3 bird", "bird moves", "1 house", "house is red", "bird above house", "background night"]),
+    ("an orange fire truck drives towards the camera on the road",
+     ["1 fire truck", "fire truck is orange", "fire truck moves towards", "background road"]),
+    ("two taxis do not move, beside a grey elephant that gets bigger",
+     ["2 taxi", "taxi stays still", "1 elephant", "elephant is grey", "elephant gets bigger", "taxi next to elephant"]),
+])
+def test_prompt_rules_are_read_from_the_prompt(prompt, rules):
+    from vlm.generation.layout import parse
+    from vlm.generation.prompt import rules_for
+
+    spec = parse(prompt)
+    assert sorted(r.describe(spec) for r in rules_for(spec)) == sorted(rules)
+
+
+def test_any_noun_gets_a_sprite_of_itself_or_says_it_has_none():
+    from vlm.generation.sprites import font_path, resolve
+
+    if font_path() is None:
+        pytest.skip("fonts-noto-color-emoji is not installed (make system-deps)")
+    for noun, name in (("cat", "cat"), ("dog", "dog"), ("car", "automobile"), ("fire truck", "fire engine"),
+                       ("apple", "red apple"), ("giraffe", "giraffe"), ("man", "person standing")):
+        sprite = resolve(noun)
+        assert (sprite.kind, sprite.key) == ("emoji", name)
+    assert resolve("table").key != "table tennis paddle and ball"  # a word of a name is not the thing
+    assert resolve("blorp").kind == "blob"
+
+
+def test_a_plan_that_contradicts_its_prompt_scores_low_on_the_prompt(tmp_path):
+    from vlm.generation.layout import parse
+    from vlm.generation.prompt import rules_for
+    from vlm.generation.rules import adherence, check_plan
+
+    prompt = "two yellow stars float upward above a green field while a blue car drives to the left"
+    spec = parse(prompt)
+    rules = rules_for(spec)
+    wrong = compile_layout(Layout(background="sky", entities=[   # the report: one blue star moving right
+        _spec("star", "blue", motion="right", place="left"), _spec("car", "green", place="right")]))
+    right = compile_layout(Layout(background="grass", entities=[
+        _spec("star", "yellow", count=2, motion="up", place="bottom-left"),
+        _spec("car", "blue", motion="left", place="right")]))
+    on_plan = {r.rule: r.ok for r in check_plan(wrong, spec, rules)}
+    assert adherence(check_plan(wrong, spec, rules)) < 0.3 and on_plan["1 car"] and not on_plan["star moves up"]
+    assert adherence(check_plan(right, spec, rules)) == 1.0
+    for plan, low in ((wrong, True), (right, False)):
+        video = render_video(plan, tmp_path / "v.mp4", num_frames=24, size=128)
+        check = verify(video, plan, spec=spec, rules=rules)
+        assert check.score > 0.9                        # each video follows its own plan...
+        assert (check.prompt_score < 0.3) == low        # ...but only one follows the prompt
+        assert check.prompt_score == 1.0 or low
+
+
+def test_things_are_kept_apart_and_counted_in_the_pixels(tmp_path):
+    from vlm.generation.layout import crowding
+    from vlm.generation.prompt import PromptSpec, Thing, rules_for
+
+    crowded = Layout(background="sea", entities=[_spec("boy", "brown", count=2, place="bottom"),
+                                                 _spec("lemon", "cyan", count=2, place="bottom"),
+                                                 _spec("ambulance", "black", place="bottom")])
+    plan = compile_layout(crowded, keep_background=True)
+    groups = [[e.boxes for e in plan.entities if e.group == g] for g in range(3)]
+    assert all(crowding(a, b) <= 0.3 for i, a in enumerate(groups) for b in groups[i + 1:])
+    spec = PromptSpec("", [Thing("boy", 2, "brown"), Thing("lemon", 2, "cyan"), Thing("ambulance", 1, "black")],
+                      background="sea")
+    video = render_video(plan, tmp_path / "v.mp4", num_frames=12, size=256)
+    seen = {r.rule: r.seen for r in verify(video, plan, spec=spec, rules=rules_for(spec)).prompt}
+    assert seen["2 boy"] == "2" and seen["2 lemon"] == "2" and seen["1 ambulance"] == "1"
+    assert seen["background sea"] == "sea"
+    three = Layout(background="sea", entities=[_spec("boy", "brown", count=3, place="bottom")])
+    plan3 = compile_layout(three, keep_background=True)
+    video = render_video(plan3, tmp_path / "w.mp4", num_frames=12, size=256)
+    assert {r.rule: r.seen for r in verify(video, plan3, spec=spec, rules=rules_for(spec)).prompt}["2 boy"] == "3"
 
 
 def test_constrained_layout_from_a_random_model_names_what_the_prompt_names():
@@ -205,16 +293,14 @@ def test_constrained_layout_from_a_random_model_names_what_the_prompt_names():
         text, _ = generate_json(model, tok, ids, layout_schema("three pink stars above a cyan car"),
                                 max_new_tokens=2000, temperature=1.0, seed=seed)
         layout = validate_json(text, Layout, "layout")
-        assert [e.shape for e in layout.entities] == ["star", "car"]
-        assert all(e.colour in ("pink", "cyan", NATURAL_COLOUR[e.shape]) and e.count in (1, 3)
-                   for e in layout.entities)
-        assert len(compile_layout(layout).entities) >= 2
+        assert [(e.shape, e.colour, e.count) for e in layout.entities] == [("star", "pink", 3), ("car", "cyan", 1)]
+        assert len(compile_layout(layout).entities) == 4
 
 
 def test_planner_rejects_an_unknown_mode():
     from vlm.generation.planner import Planner
 
-    with pytest.raises(ValueError, match="available: \\['boxes', 'layout'\\]"):
+    with pytest.raises(ValueError, match="available: \\['boxes', 'free', 'layout'\\]"):
         Planner(model=object(), tokenizer=object(), mode="grid")
 
 
@@ -237,6 +323,8 @@ def test_repair_changes_a_background_that_hides_an_entity():
     assert hidden.background != "dark" and contrast(hidden, hidden.background) >= MIN_CONTRAST
     shown = compile_layout(Layout(background="sea", entities=[_spec("fish", "orange", place="bottom")]))
     assert shown.background == "sea"  # the LLM's choice stands when everything shows
+    asked = compile_layout(Layout(background="dark", entities=[_spec(colour="black")]), keep_background=True)
+    assert asked.background == "dark"  # the prompt named the place: repair does not overrule it
 
 
 def test_repair_moves_apart_stacked_entities():

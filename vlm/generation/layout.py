@@ -172,18 +172,26 @@ def _centres(spec: EntitySpec) -> list[tuple[float, float]]:
             for k in range(KEYFRAMES)]
 
 
-def _group(spec: EntitySpec) -> list[list[list[float]]]:
+def _group(spec: EntitySpec, shrink: float = 1.0) -> list[list[list[float]]]:
     """Keyframe boxes (copies, K, 4) of `count` copies side by side across the motion (a row; a column for
     horizontal travel), a third of a size apart, scaled down until the group fits the canvas at its largest
     (copies must not touch: the verifier tracks each one), and shifted inside it."""
     change = _DEPTH[spec.motion][0] if spec.motion in _DEPTH else spec.change
     scale = {"none": (1, 1, 1), "bigger": (0.6, 1.0, 1.6), "smaller": (1.6, 1.0, 0.6)}[change]
-    w, h = (v * SIZES[spec.size] for v in base_size(spec.shape))
+    w, h = (v * SIZES[spec.size] * shrink for v in base_size(spec.shape))
     across_x = spec.motion not in ("right", "left")
     along = (w if across_x else h) * max(scale)
     fit = min(1.0, 90 / (along * (1.35 * (spec.count - 1) + 1)))
     w, h = w * fit, h * fit
-    gap = (w if across_x else h) * max(scale) * 1.35
+
+    def spacing(w, h):  # centre to centre, still apart after boxes snap to the 5-point grid
+        gap = (w if across_x else h) * max(scale) * 1.35
+        return 5 * np.ceil((gap + 5) / 5) if gap < 40 else gap
+
+    gap = spacing(w, h)
+    while spec.count > 1 and gap * (spec.count - 1) + (w if across_x else h) * max(scale) > 98 and min(w, h) > 4:
+        w, h = w * 0.9, h * 0.9
+        gap = spacing(w, h)
     offsets = [gap * (i - (spec.count - 1) / 2) for i in range(spec.count)]
     group = np.array([[_box(cx + (o if across_x else 0), cy + (0 if across_x else o), w * s, h * s)
                        for (cx, cy), s in zip(_centres(spec), scale)] for o in offsets])   # (copies, K, 4)
@@ -220,15 +228,88 @@ def _caption(spec: EntitySpec, k: int) -> str:
     return " and ".join(p for p in (verb, grow) if p) or f"{thing} at the {spec.place}"
 
 
-def compile_layout(layout: Layout, *, keep_background: bool = False) -> Plan:
-    """Layout words -> a Plan with three keyframe boxes per entity (one entity per copy, at most 5), repaired
-    (keep_background: the prompt named the place, so repair may not swap it for one with more contrast)."""
+def crowding(a: list, b: list, steps: int = 7) -> float:
+    """The fraction of moments (steps over the clip) at which some copy of group a touches some copy of group b
+    (boxes grown by MARGIN): things a viewer, or a detector, cannot tell apart."""
+    from vlm.generation.plan import interpolate
+
+    ta = np.stack([interpolate(c, steps) for c in a])[:, None]                     # (A, 1, steps, 4)
+    tb = np.stack([interpolate(c, steps) for c in b])[None]                        # (1, B, steps, 4)
+    ix = np.minimum(ta[..., 0] + ta[..., 2], tb[..., 0] + tb[..., 2]) - np.maximum(ta[..., 0], tb[..., 0])
+    iy = np.minimum(ta[..., 1] + ta[..., 3], tb[..., 1] + tb[..., 3]) - np.maximum(ta[..., 1], tb[..., 1])
+    return float(((ix > -MARGIN) & (iy > -MARGIN)).any(axis=(0, 1)).mean())
+
+
+MARGIN = 2.0       # percent of the canvas between things
+ROW = {p: xy[1] for p, xy in PLACES.items()}
+COLUMN = {p: xy[0] for p, xy in PLACES.items()}
+
+
+def _snap(boxes: list) -> list:
+    """Keyframe boxes on the 5-point grid (sizes at least 5), as the plan stores them."""
+    return [[to_grid(max(v, 5.0)) if i >= 2 else to_grid(v) for i, v in enumerate(b)] for b in boxes]
+
+
+def arrange(layout: Layout, locks: dict[int, set] | None = None) -> list[list]:
+    """Each thing's copies' keyframe boxes, with things kept apart: the places (the LLM's where they work) that
+    crowd least (a mover crossing another briefly is fine), moving as few things as possible and as little,
+    keeping the row or column a relation fixed (locks: {thing: {"row", "column"}}); everything smaller when no
+    choice of places is free."""
+    import itertools
+
+    locks = locks or {}
+    ents = layout.entities
+    copies = sum(e.count for e in ents)
+    base = 1.0 if copies <= 4 else max(0.6, (4 / copies) ** 0.5)   # many things: each smaller
+    options = []
+    for k, spec in enumerate(ents):
+        home = PLACES[spec.place]
+        opts = [p for p in PLACES if ("row" not in locks.get(k, ()) or ROW[p] == ROW[spec.place])
+                and ("column" not in locks.get(k, ()) or COLUMN[p] == COLUMN[spec.place])]
+        options.append(sorted(opts, key=lambda p: (p != spec.place, np.hypot(PLACES[p][0] - home[0],
+                                                                            PLACES[p][1] - home[1]))))
+    best = None
+    for shrink in (base, base * 0.8, base * 0.65, base * 0.5):     # everything smaller until everything fits
+        boxes = [{p: [_snap(c) for c in _group(spec.model_copy(update={"place": p}), shrink)] for p in opts}
+                 for spec, opts in zip(ents, options)]
+        pair = {}
+        for i, j in itertools.combinations(range(len(ents)), 2):
+            pair[i, j] = {(p, q): crowding(boxes[i][p], boxes[j][q]) for p in options[i] for q in options[j]}
+        for combo in itertools.product(*options):
+            worst = max((pair[i, j][combo[i], combo[j]] for i, j in pair), default=0.0)
+            moved = sum(p != e.place for p, e in zip(combo, ents))
+            cost = (max(worst - 0.3, 0.0), moved, sum(options[k].index(p) for k, p in enumerate(combo)))
+            if best is None or cost < best[0]:
+                best = (cost, [boxes[k][p] for k, p in enumerate(combo)], combo)
+            if cost == (0.0, 0, 0):
+                break
+        if best[0][0] == 0.0:
+            break
+    for spec, place in zip(ents, best[2]):
+        spec.place = place
+    return best[1]
+
+
+def relation_locks(relations) -> dict[int, set]:
+    """Which axis each related thing must keep: above/below its row, left/right of its column, next to both."""
+    locks: dict[int, set] = {}
+    for kind, a, b in relations:
+        axes = {"above": {"row"}, "below": {"row"}, "left_of": {"column"}, "right_of": {"column"},
+                "next_to": {"row", "column"}}[kind]
+        for i in (a, b):
+            locks.setdefault(i, set()).update(axes)
+    return locks
+
+
+def compile_layout(layout: Layout, *, keep_background: bool = False, relations=()) -> Plan:
+    """Layout words -> a Plan with three keyframe boxes per entity (one entity per copy), things kept apart
+    (arrange), repaired (keep_background: the prompt named the place, so repair may not swap it for one with
+    more contrast)."""
     entities = []
-    for group, spec in enumerate(layout.entities):
-        for boxes in _group(spec):
-            boxes = [[to_grid(max(v, 5.0)) if i >= 2 else to_grid(v) for i, v in enumerate(b)] for b in boxes]
+    for group, (spec, copies) in enumerate(zip(layout.entities, arrange(layout, relation_locks(relations)))):
+        for boxes in copies:
             entities.append(Entity(id=len(entities) + 1, name=spec.shape[:14], colour=spec.colour, shape=spec.shape,
                                    boxes=boxes, group=group, mirror=spec.motion == "right"))
     captions = ["; ".join(_caption(s, k) for s in layout.entities)[:80] for k in range(KEYFRAMES)]
-    return repair(Plan(background=layout.background, entities=entities[:5], captions=captions),
+    return repair(Plan(background=layout.background, entities=entities[:12], captions=captions),
                   keep_background=keep_background)

@@ -23,7 +23,7 @@ KEYFRAMES = 3
 
 
 class Entity(BaseModel):
-    id: int = Field(ge=1, le=9)
+    id: int = Field(ge=1, le=12)
     name: str = Field(min_length=1, max_length=14)
     colour: Literal[(*COLOURS, "natural")]  # type: ignore[valid-type]  # natural: the sprite as drawn
     shape: str = Field(min_length=1, max_length=24, pattern=r"^[a-z][a-z -]*$")  # a procedural shape or any noun
@@ -45,7 +45,7 @@ class Entity(BaseModel):
 class Plan(BaseModel):
     canvas: int = Field(default=256, ge=16, le=2048, multiple_of=2)  # frame side in pixels; boxes are % of it
     background: Literal[BACKGROUNDS]  # type: ignore[valid-type]
-    entities: list[Entity] = Field(min_length=1, max_length=5)
+    entities: list[Entity] = Field(min_length=1, max_length=12)
     captions: list[str] = Field(min_length=KEYFRAMES, max_length=KEYFRAMES)
 
     @field_validator("entities")

@@ -149,7 +149,8 @@ class Planner:
         spec = parse(description)
         if self.relations:
             layout = apply_prompt(layout, spec)
-        return compile_layout(layout, keep_background=spec.background is not None)
+        return compile_layout(layout, keep_background=spec.background is not None,
+                              relations=spec.relations if self.relations else ())
 
     @model_thread
     def plan(self, description: str, *, seed: int = 0, attempts: int = 3, max_new_tokens: int = 600,

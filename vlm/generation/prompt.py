@@ -15,12 +15,16 @@ COLOUR_WORDS = {"red": "red", "green": "green", "blue": "blue", "yellow": "yello
                 "black": "black", "grey": "grey", "gray": "grey", "cyan": "cyan", "turquoise": "cyan",
                 "golden": "yellow", "gold": "yellow", "silver": "grey", "crimson": "red", "navy": "blue"}
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "single": 1, "the": 1, "two": 2, "pair": 2, "couple": 2, "three": 3,
-                "four": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+                "four": 4, "five": 5, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "several": 3, "many": 3,
+                "some": 3, "few": 3, "multiple": 3}
+GROUPS = {"flock", "herd", "group", "pack", "bunch", "school", "crowd", "swarm", "team", "row", "line", "lot",
+          "lots", "pile", "fleet", "family", "set", "several", "many", "some", "few"}  # "a flock of": three
 SIZE_WORDS = {"small": "small", "little": "small", "tiny": "small", "big": "large", "large": "large",
               "huge": "large", "giant": "large"}
 BACKGROUND_WORDS = {  # place words -> background keyword (vlm.generation.plan.BACKGROUNDS)
     "grass": "grass", "field": "grass", "meadow": "grass", "lawn": "grass", "park": "grass", "garden": "grass",
-    "hill": "grass", "farm": "grass", "farmyard": "grass", "forest": "grass", "woods": "grass", "sky": "sky", "air": "sky", "clouds": "sky", "night": "night",
+    "hill": "grass", "grassy": "grass", "farm": "grass", "city": "road", "town": "road", "starry": "night",
+    "sandy": "sand", "ice": "snow", "farmyard": "grass", "forest": "grass", "woods": "grass", "sky": "sky", "air": "sky", "clouds": "sky", "night": "night",
     "stars": "night", "space": "night", "beach": "sand", "sand": "sand", "desert": "sand", "dunes": "sand",
     "sea": "sea", "ocean": "sea", "water": "sea", "lake": "sea", "river": "sea", "underwater": "sea",
     "pond": "sea", "room": "indoor", "kitchen": "indoor", "indoors": "indoor", "house": "indoor",
@@ -29,7 +33,8 @@ BACKGROUND_WORDS = {  # place words -> background keyword (vlm.generation.plan.B
 PLACE_ONLY = {"grass", "field", "meadow", "lawn", "park", "garden", "hill", "sky", "air", "night", "space", "beach",
               "sand", "desert", "dunes", "sea", "ocean", "water", "lake", "river", "underwater", "pond", "room",
               "kitchen", "indoors", "office", "hall", "road", "street", "highway", "snow", "background", "ground", "farm",
-              "farmyard", "forest", "woods",
+              "farmyard", "forest", "woods", "city", "town", "snowy", "sandy", "grassy", "starry", "sunny", "rainy",
+              "wall", "table", "sofa", "bed", "shelf", "desk", "floor", "air", "ice", "row", "line",
               "floor", "scene", "picture", "frame", "screen", "camera", "viewer", "middle", "center", "centre",
               "top", "bottom", "side", "left", "right", "distance", "way", "edge", "corner", "winter", "dunes"}
 MOTION_PHRASES = [  # (regex, motion), the first match in a thing's clause wins; "from X to Y" before single words
@@ -38,12 +43,15 @@ MOTION_PHRASES = [  # (regex, motion), the first match in a thing's clause wins;
     (r"toward[s]? (?:the )?(?:camera|viewer|us|you)|come[s]? (?:closer|near)|approach", "towards"),
     (r"away from (?:the )?(?:camera|viewer|us|you)|into the distance|recede|move[s]? away|drives? away|"
      r"walks? away|goes away|flies away|runs away", "away"),
-    (r"stays? still|stands? still|sits? still|does(?:n'?t| not) move|not moving|motionless|stationary|"
-     r"stays? (?:put|in place|where)|remains?(?: still)?|keeps? still|hold[s]? still|rests?\b|is still\b", "still"),
+    (r"stays? still|stands? still|sits? still|do(?:es)?(?:n'?t| not) move|not moving|motionless|stationary|"
+     r"stays? (?:put|in place|where)|remains?(?: still)?|keeps? still|hold[s]? still|rests?\b|is still\b|\bwaits?\b|waiting|\bsleeps?\b|"
+     r"sleeping|parked", "still"),
     (r"\bleftwards?\b|to the left\b(?! of)|\bleft\b(?! of| side of)|westwards?", "left"),
     (r"\brightwards?\b|to the right\b(?! of)|\bright\b(?! of| side of)|eastwards?", "right"),
-    (r"\bupwards?\b|\bup\b|\brises?\b|\brising\b|\bascends?\b|\bclimbs?\b|\bsoars?\b|\blifts? off\b|\bgoes up\b", "up"),
-    (r"\bdownwards?\b|\bdown\b|\bfalls?\b|\bfalling\b|\bdrops?\b|\bsinks?\b|\bdescends?\b|\bdives?\b", "down"),
+    (r"\bupwards?\b|\bup\b|\brises?\b|\brising\b|\bascends?\b|\bclimbs?\b|\bsoars?\b|\blifts? off\b|\bgoes up\b|"
+     r"\blaunch(?:es)?\b|\btakes? off\b", "up"),
+    (r"\bdownwards?\b|\bdown\b|\bfalls?\b|\bfalling\b|\bdrops?\b|\bsinks?\b|\bdescends?\b|\bdives?\b|"
+     r"\blands?\b", "down"),
 ]
 CHANGE_PHRASES = [
     (r"\bgrows?\b|\bgrowing\b|gets? (?:bigger|larger)|becomes? (?:bigger|larger)|\bexpands?\b|\bswells?\b|"
@@ -54,7 +62,7 @@ CHANGE_PHRASES = [
 MOVING = (r"\b(?:runs?|running|walks?|walking|drives?|driving|fl(?:y|ies)|flying|swims?|swimming|moves?|moving|"
           r"rolls?|rolling|travel(?:s|l?ing)?|races?|racing|hops?|hopping|jumps?|crawls?|crawling|slides?|glides?|"
           r"sails?|sailing|gallops?|rides?|riding|wanders?|zooms?|speeds?|dashes|rushes|skates?|marches?|"
-          r"trots?|paddles?|drifts?|passes|crosses|goes)\b")  # a thing that moves, in a direction the prompt leaves open
+          r"trots?|paddles?|drifts?|passes|crosses|goes|chases?|chasing|follows?|across|hurr(?:y|ies))\b")  # a thing that moves, in a direction the prompt leaves open
 RELATIONS = [  # (regex between two things, kind): "A above B" -> (kind, A, B)
     (r"\b(?:above|over|on top of|higher than)\b", "above"), (r"\b(?:below|under|beneath|underneath|lower than)\b", "below"),
     (r"\b(?:to the left of|left of|on the left of)\b", "left_of"), (r"\b(?:to the right of|right of|on the right of)\b", "right_of"),
@@ -64,7 +72,9 @@ IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "ch
              "geese": "goose", "feet": "foot", "teeth": "tooth", "sheep": "sheep", "fish": "fish", "deer": "deer",
              "buses": "bus", "boxes": "box", "foxes": "fox", "knives": "knife", "leaves": "leaf", "wolves": "wolf",
              "butterflies": "butterfly", "strawberries": "strawberry", "cherries": "cherry", "puppies": "puppy",
-             "ponies": "pony", "bunnies": "bunny", "ladies": "lady", "babies": "baby", "balloons": "balloon"}
+             "ponies": "pony", "bunnies": "bunny", "ladies": "lady", "babies": "baby", "balloons": "balloon",
+             "cacti": "cactus", "fungi": "fungus", "octopi": "octopus", "oxen": "ox", "moose": "moose",
+             "dice": "die", "salmon": "salmon", "aircraft": "aircraft"}
 
 
 @dataclass
@@ -135,6 +145,10 @@ def parse_prompt(text: str, is_noun) -> PromptSpec:
             count, j = NUMBER_WORDS[w], j + 1
             if w in ("pair", "couple") and j < len(words) and words[j][0] == "of":
                 j += 1
+        elif w in GROUPS and i + 1 < len(words) and words[i + 1][0] == "of":  # "a flock of birds": three
+            count, j = 3, j + 2
+        if j < len(words) and words[j][0] in GROUPS and j + 1 < len(words) and words[j + 1][0] == "of":
+            count, j = 3, j + 2
         while j < len(words):
             wj = words[j][0]
             if wj in SIZE_WORDS:
@@ -147,7 +161,7 @@ def parse_prompt(text: str, is_noun) -> PromptSpec:
         noun, k = _noun_at(words, j, is_noun, j > i)
         if noun and (count or colour or size or (i > 0 and words[i - 1][0] in ("and", "while", "with", "of"))):
             last = words[k - 1][0]
-            plural = singular(last) != last  # "dogs" with no number: more than one (two)
+            plural = last != noun.split()[-1]  # "dogs" with no number: more than one (two)
             spec.things.append(Thing(noun, count or (2 if plural else 1), colour, size, start=s, end=words[k - 1][2]))
             i = k
             continue
@@ -182,6 +196,10 @@ def _noun_at(words, j: int, is_noun, after_modifier: bool) -> tuple[str | None, 
     lemma = singular(w)
     if w in PLACE_ONLY or lemma in PLACE_ONLY or w in COLOUR_WORDS or w in NUMBER_WORDS:
         return None, j
+    crude = w[:-1] if w.endswith("s") and len(w) > 3 else None  # "taxis", which the suffix rules leave alone
+    for cand in (lemma, crude, w):  # a known noun first, then any plain word after a modifier
+        if cand and is_noun(cand, False):
+            return cand, j + 1
     for cand in (lemma, w):
         if is_noun(cand, after_modifier):
             return cand, j + 1

@@ -16,6 +16,7 @@ from vlm.generation.plan import COLOURS, Plan, interpolate
 from vlm.video.io import write_video
 
 _SHIFT = 4
+OUTLINE_BELOW = 150  # a tinted sprite this close (sum of RGB differences) to what is behind it gets an outline
 _S = 1 << _SHIFT
 
 
@@ -155,7 +156,10 @@ def draw_entity(img: np.ndarray, shape: str, colour: str, x: float, y: float, w:
     kind, sprite = drawn_as(shape)
     rgb = COLOURS.get(colour)
     if kind == "emoji":
-        rgba = _sprite(sprite, rgb, max(2, round(w)), max(2, round(h)), mirror)
+        behind = img[max(0, round(y)):max(1, round(y + h)), max(0, round(x)):max(1, round(x + w))]
+        tone = np.asarray(rgb if rgb else (128, 128, 128), np.float32)
+        faint = behind.size > 0 and float(np.abs(behind.reshape(-1, 3).mean(0) - tone).sum()) < OUTLINE_BELOW
+        rgba = _sprite(sprite, rgb, max(2, round(w)), max(2, round(h)), mirror, bool(faint and rgb))
         if rgba is not None:
             _blit(img, rgba, round(x), round(y))
             return "emoji"
@@ -173,10 +177,10 @@ def draw_entity(img: np.ndarray, shape: str, colour: str, x: float, y: float, w:
 
 
 @lru_cache(maxsize=1024)
-def _sprite(sprite, rgb, w: int, h: int, mirror: bool):
+def _sprite(sprite, rgb, w: int, h: int, mirror: bool, outline: bool):
     from vlm.generation.sprites import sprite_image
 
-    return sprite_image(sprite, rgb, w, h, mirror)
+    return sprite_image(sprite, rgb, w, h, mirror, outline)
 
 
 def _blit(img, rgba, x: int, y: int) -> None:

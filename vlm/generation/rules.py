@@ -83,13 +83,30 @@ def plan_groups(plan: Plan) -> dict[int, list[int]]:
 
 
 def plan_tracks(plan: Plan, frames: int = 12) -> list[Track]:
-    """One Track per entity from its interpolated boxes."""
-    out = []
-    for k, e in enumerate(plan.entities):
-        boxes = interpolate(e.boxes, frames) / 100                                   # (F, 4)
-        out.append(Track(boxes[:, :2] + boxes[:, 2:] / 2, boxes[:, 2] * boxes[:, 3], np.full(frames, k),
-                         None if e.colour == "natural" else e.colour))
-    return out
+    """One Track per entity from its interpolated boxes; entities whose boxes cover a quarter of each other in a
+    frame share a label there (drawn as one blob, they cannot be counted apart)."""
+    boxes = np.stack([interpolate(e.boxes, frames) / 100 for e in plan.entities])        # (E, F, 4)
+    x0, y0 = boxes[..., 0], boxes[..., 1]
+    x1, y1 = x0 + boxes[..., 2], y0 + boxes[..., 3]
+    area = boxes[..., 2] * boxes[..., 3]
+    labels = np.tile(np.arange(len(plan.entities))[:, None], (1, frames))               # (E, F)
+    for f in range(frames):
+        root = list(range(len(plan.entities)))
+
+        def find(i):
+            while root[i] != i:
+                i = root[i]
+            return i
+
+        for i in range(len(plan.entities)):
+            for j in range(i + 1, len(plan.entities)):
+                ix = max(0.0, min(x1[i, f], x1[j, f]) - max(x0[i, f], x0[j, f]))
+                iy = max(0.0, min(y1[i, f], y1[j, f]) - max(y0[i, f], y0[j, f]))
+                if ix * iy > 0.25 * min(area[i, f], area[j, f]):
+                    root[find(j)] = find(i)
+        labels[:, f] = [find(i) for i in range(len(plan.entities))]
+    return [Track(boxes[k, :, :2] + boxes[k, :, 2:] / 2, area[k], labels[k], None if e.colour == "natural" else e.colour)
+            for k, e in enumerate(plan.entities)]
 
 
 def _count(tracks: list[Track]) -> int:

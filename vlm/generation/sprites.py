@@ -27,7 +27,7 @@ PICKS = {  # common nouns whose best glyph is not the first one of that name
     "scooter": "kick scooter", "puppy": "dog", "kitten": "cat", "bunny": "rabbit", "pony": "horse",
     "sheep": "ewe", "chick": "baby chick", "policeman": "police officer", "doctor": "health worker",
     "bottle": "baby bottle", "lamp": "light bulb", "phone": "mobile phone", "computer": "laptop",
-    "house": "house", "building": "office building", "castle": "castle", "tent": "camping", "mountain": "mountain",
+    "house": "house", "building": "office building", "skyscraper": "office building", "pumpkin": "jack-o-lantern", "castle": "castle", "tent": "camping", "mountain": "mountain",
     "drum": "drum", "ghost": "ghost", "diamond": "gem stone", "crown": "crown", "key": "key", "clock": "alarm clock",
     "fire truck": "fire engine", "race car": "racing car", "sports car": "racing car", "air balloon":
     "balloon", "sail boat": "sailboat", "teddy": "teddy bear", "snow man": "snowman",
@@ -162,8 +162,9 @@ def tint(rgba: np.ndarray, colour: tuple[int, int, int] | None) -> np.ndarray:
 
 
 def sprite_image(sprite: Sprite, colour: tuple[int, int, int] | None, w: int, h: int,
-                 mirror: bool = False) -> np.ndarray | None:
-    """(h, w, 4) RGBA of an emoji sprite fitted into a w x h box (aspect kept, centred), tinted and mirrored."""
+                 mirror: bool = False, outline: bool = False) -> np.ndarray | None:
+    """(h, w, 4) RGBA of an emoji sprite fitted into a w x h box (aspect kept, centred), tinted and mirrored,
+    with a sticker outline if asked (a sprite the colour of its background)."""
     import cv2
 
     g = glyph(sprite.char) if sprite.kind == "emoji" else None
@@ -181,6 +182,8 @@ def sprite_image(sprite: Sprite, colour: tuple[int, int, int] | None, w: int, h:
     out = np.zeros((h, w, 4), np.uint8)
     y0, x0 = (h - gh) // 2, (w - gw) // 2
     out[y0:y0 + gh, x0:x0 + gw] = small
+    if not outline:
+        return out
     # a sticker outline, light around a dark sprite and dark around any other: it stands out on any background
     ring = cv2.dilate((out[..., 3] > 96).astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
     ring &= out[..., 3] < 250

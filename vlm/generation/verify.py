@@ -85,13 +85,25 @@ def scene_background(frames: np.ndarray, keyword: str | None, seed: int) -> tupl
     return median.astype(np.uint8), shown
 
 
-def _blobs(frame: np.ndarray, bg: np.ndarray):
-    """Connected foreground blobs: (labels (H, W), stats, centroids)."""
-    mask = (np.abs(frame.astype(np.int16) - bg.astype(np.int16)).sum(-1) > FG_TOL).astype(np.uint8)
+def tolerance(bg: np.ndarray) -> np.ndarray:
+    """(H, W) foreground threshold: FG_TOL, plus the background's own change within 2 px (H.264 blurs a
+    horizon or a lane marking by that much, which would otherwise join everything touching it into one blob)."""
+    b = bg.astype(np.int16)
+    edge = np.zeros(bg.shape[:2], np.int16)
+    for axis in (0, 1):
+        for shift in (-2, -1, 1, 2):
+            edge = np.maximum(edge, np.abs(b - np.roll(b, shift, axis=axis)).sum(-1))
+    return FG_TOL + edge
+
+
+def _blobs(frame: np.ndarray, bg: np.ndarray, tol: np.ndarray | None = None):
+    """Connected foreground blobs: (labels (H, W), stats, centroids, the foreground mask before closing gaps)."""
+    tol = tolerance(bg) if tol is None else tol
+    mask = (np.abs(frame.astype(np.int16) - bg.astype(np.int16)).sum(-1) > tol).astype(np.uint8)
     k = max(3, round(min(frame.shape[:2]) / 64))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))  # thin sprites break after H.264
-    _, labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    return labels, stats, centroids
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))  # thin sprites break after H.264
+    _, labels, stats, centroids = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    return labels, stats, centroids, mask > 0
 
 
 def detect(frames: np.ndarray, plan: Plan, n_total: int, idx: np.ndarray, bg: np.ndarray) -> list[Track]:
@@ -105,8 +117,9 @@ def detect(frames: np.ndarray, plan: Plan, n_total: int, idx: np.ndarray, bg: np
         planned.append(boxes[:, :2] + boxes[:, 2:] / 2)
     tracks = [Track(np.full((F, 2), np.nan), np.zeros(F), np.full(F, -1), None) for _ in plan.entities]
     colours: list[list[np.ndarray]] = [[] for _ in plan.entities]
+    tol = tolerance(bg)
     for f, frame in enumerate(frames):
-        labels, stats, centroids = _blobs(frame, bg)
+        labels, stats, centroids, raw = _blobs(frame, bg, tol)
         blobs = [b for b in range(1, len(stats)) if stats[b, cv2.CC_STAT_AREA] >= MIN_AREA]
         if not blobs:
             continue
@@ -119,8 +132,11 @@ def detect(frames: np.ndarray, plan: Plan, n_total: int, idx: np.ndarray, bg: np
             b = blobs[j]
             t = tracks[k]
             t.centres[f], t.areas[f], t.labels[f] = cents[j], stats[b, cv2.CC_STAT_AREA] / (H * W), b
-            if e.colour != "natural":
-                colours[k].append(np.median(frame[labels == b], axis=0))
+            if e.colour != "natural":  # the blob's own pixels, inside its outline (if drawn)
+                own = (labels == b) & raw
+                r = 2 * max(1, round(min(stats[b, cv2.CC_STAT_WIDTH], stats[b, cv2.CC_STAT_HEIGHT]) / 28)) + 1
+                inside = cv2.erode(own.astype(np.uint8), np.ones((r, r), np.uint8)) > 0
+                colours[k].append(np.median(frame[inside if inside.sum() >= 8 else own], axis=0))
         shared = np.bincount([t.labels[f] for t in tracks if t.labels[f] >= 0], minlength=len(stats))
         for t in tracks:  # entities that overlap in this frame: one blob, whose centre and area are neither's
             if t.labels[f] >= 0 and shared[t.labels[f]] > 1:

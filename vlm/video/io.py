@@ -228,9 +228,18 @@ def _probe_container(path: Path) -> tuple[int, int, str]:
         raise VideoReadError(path, f"not a readable video ({_first_line(e)})") from None
 
 
+def _import_decord():
+    """decord, imported after Pillow's FreeType: decord's bundled libraries bring an older FreeType, and Pillow
+    loading after it cannot draw colour emoji ("OSError: broken file" in vlm.generation.sprites)."""
+    from PIL import ImageFont  # noqa: F401  (loads Pillow's FreeType first)
+    import decord
+
+    return decord
+
+
 class _DecordImpl:
     def __init__(self, path: Path, size: tuple[int, int] | None, meta: tuple[int, int, str]):
-        import decord
+        decord = _import_decord()
         from decord._ffi.base import DECORDError
 
         decord.logging.set_level(decord.logging.QUIET)  # errors reach the caller as VideoReadError instead
@@ -272,8 +281,7 @@ class _DecordImpl:
     def _without_decoder_resize(self) -> "_DecordImpl":
         """decord's in-decoder scaling fails for some output sizes (seen: widths 16, 24, 48 and 72 at height 32,
         'DECORDArrayCopyFromTo: The size must exactly match'); then decode full size and resize with OpenCV."""
-        import decord
-
+        decord = _import_decord()
         self._vr = decord.VideoReader(str(self.path), ctx=decord.cpu(0), num_threads=1)
         self._resize_after = True
         return self
