@@ -369,10 +369,8 @@ def cmd_generate(args) -> int:
     print(plan_json)
     if args.plan_out:
         Path(args.plan_out).write_text(plan_json + "\n")
-    v = res.verification
     print(f"\nvideo: {res.video} ({args.frames} frames, {args.size}x{args.size}, {args.fps:g} fps)")
-    print(f"plan adherence: {v.score:.0%} (" + ", ".join(f"{c.name} {c.position:.0%}" for c in v.entities) + ")"
-          + (" — re-planned once" if res.replanned else ""))
+    print(res.summary())
     print(f"seconds: plan {res.seconds['plan']}, render {res.seconds['render']}, verify {res.seconds['verify']}")
     return 0
 
@@ -550,7 +548,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--plan-out", help="also write the plan as JSON")
     p.add_argument("--llm", help="the planning LLM (default: the embedded SmolLM2)")
-    p.add_argument("--planner", choices=("layout", "boxes"), default="layout",
+    p.add_argument("--planner", choices=("layout", "free", "boxes"), default="layout",
                    help="layout: the LLM chooses places and motions, compiled into boxes (default; small LLMs); "
                         "boxes: the LLM writes every keyframe box")
     p.set_defaults(func=cmd_generate)

@@ -353,8 +353,9 @@ def generation() -> None:
     from vlm.generation import PlanError
 
     st.markdown("Describe a short scene; the LLM lays it out (for each thing you name: colour, count, motion, "
-                "size change, place) under a JSON schema, the layout becomes boxes per keyframe, a renderer draws "
-                "them, and a verifier tracks each entity to check the video follows the plan.")
+                "size change, place) under a JSON schema built from your words, the layout becomes boxes per "
+                "keyframe, any noun is drawn as a colour emoji sprite (tinted to its colour), and the rendered "
+                "video is checked against rules read from your prompt itself — re-planned when one fails.")
     prompt = st.text_input("Scene", "a red ball rolls from left to right", key="gen_prompt")
     c1, c2, c3 = st.columns(3)
     frames = c1.slider("Frames", 12, 96, 48, step=12, key="gen_frames")
@@ -376,9 +377,22 @@ def generation() -> None:
     if res is not None:
         v = res.verification
         st.video(str(res.video), loop=True, autoplay=True, muted=True)
-        st.caption(f"Plan adherence **{v.score:.0%}**" + (" (re-planned once)" if res.replanned else "") +
-                   f" · plan {res.seconds['plan']} s, render {res.seconds['render']} s, verify {res.seconds['verify']} s")
-        st.dataframe([{"entity": c.name, "in its box": f"{c.position:.0%}", "moves as planned":
-                       "–" if c.direction is None else f"{c.direction:.0%}", "size as planned":
-                       "–" if c.size is None else f"{c.size:.0%}"} for c in v.entities], hide_index=True)
+        st.caption(f"Prompt adherence **{res.prompt_adherence:.0%}** of {len(res.plan_rules)} rules read from the "
+                   f"prompt · plan adherence **{v.score:.0%}** (the video against its plan)"
+                   + (f" · re-planned ({res.attempts} attempts)" if res.replanned else "")
+                   + f" · plan {res.seconds['plan']} s, render {res.seconds['render']} s, verify {res.seconds['verify']} s")
+        mark = {True: "✓", False: "✗", None: "–"}
+        st.dataframe([{"rule from the prompt": r["rule"], "kind": r["kind"], "plan": mark[r["plan"]],
+                       "video": mark[r["video"]], "seen instead": "" if r["video"] else r["seen"]}
+                      for r in res.rule_rows()], hide_index=True)
+        if res.unmatched:
+            st.warning("No sprite matched " + ", ".join(f"“{n}”" for n in res.unmatched)
+                       + ": drawn as labelled blobs.")
+        with st.expander("Sprites and the video against its plan"):
+            st.caption("Sprites: " + ", ".join(f"{n} → {how}" for n, how in res.sprites.items()))
+            st.dataframe([{"entity": c.name, "in its box": f"{c.position:.0%}", "moves as planned":
+                           "–" if c.direction is None else f"{c.direction:.0%}", "size as planned":
+                           "–" if c.size is None else f"{c.size:.0%}",
+                           "colour as planned": "–" if c.colour is None else f"{c.colour:.0%}"}
+                          for c in v.entities], hide_index=True)
         st.json(res.plan.model_dump(), expanded=False)

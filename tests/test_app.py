@@ -225,24 +225,33 @@ def test_smart_sampler_setting_shows_why_frames_were_chosen(tiny_backend):
     assert any("`motion` sampler's score over time" in m.value for m in at.markdown)
 
 
-def test_generation_tab_shows_plan_video_and_score(fake, monkeypatch):
-    from vlm.generation.pipeline import generate
+@pytest.mark.parametrize("prompt, kept", [("a red ball rolls right", True), ("a blue ball rolls to the left", False)])
+def test_generation_tab_shows_prompt_rules_beside_plan_adherence(fake, monkeypatch, prompt, kept):
+    from vlm.generation.layout import compile_layout
     from vlm.generation.planner import EXAMPLES, PlanResult
 
-    from vlm.generation.layout import compile_layout
-
-    class ScriptedPlanner:
+    class ScriptedPlanner:     # always plans "a red ball rolls from left to right"
         def plan(self, prompt, *, seed=0, greedy_first=True):
             return PlanResult(compile_layout(EXAMPLES[0][1]), 1, 0.0, 0, [])
 
     monkeypatch.setattr(backend, "load_planner", lambda: ScriptedPlanner())
     at = _app()
-    at.text_input(key="gen_prompt").set_value("a red ball rolls right").run()
+    at.text_input(key="gen_prompt").set_value(prompt).run()
     at.slider(key="gen_frames").set_value(12).run()
     at.button(key="gen_go").click().run()
     assert not at.exception and not at.error
-    assert any("Plan adherence" in c.value for c in at.caption)
-    assert at.session_state["gen_result"].verification.score > 0.9
+    res = at.session_state["gen_result"]
+    assert res.verification.score > 0.9                     # the video follows its plan either way
+    caption = next(c.value for c in at.caption if "Prompt adherence" in c.value)
+    assert f"Prompt adherence **{res.prompt_adherence:.0%}**" in caption and "plan adherence" in caption
+    rules = next(d.value for d in at.dataframe if "rule from the prompt" in d.value.columns)
+    assert "ball is blue" in set(rules["rule from the prompt"]) or kept
+    if kept:
+        assert res.prompt_adherence == 1.0 and set(rules["video"]) == {"✓"}
+    else:                                                   # a red ball going right breaks "blue" and "left"
+        assert res.prompt_adherence <= 0.5
+        broken = set(rules.loc[rules["video"] == "✗", "rule from the prompt"])
+        assert {"ball is blue", "ball moves left"} <= broken
 
 
 def test_find_timestamps():

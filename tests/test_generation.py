@@ -3,6 +3,7 @@ the verifier catching a wrong video, the closed loop re-planning, and the CLI.""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -314,6 +315,28 @@ def test_render_cli_and_bad_plan_file(tmp_path, capsys):
     plan.write_text('{"background": "mars"}')
     assert main(["render", str(plan), "-o", str(tmp_path / "w.mp4")]) == 2
     assert "does not fit the schema" in capsys.readouterr().err
+
+
+def test_generate_cli_prints_each_prompt_rule_beside_plan_adherence(tmp_path, capsys, monkeypatch):
+    import vlm.generation
+    from app.cli import main
+    from vlm.generation.layout import compile_layout
+    from vlm.generation.planner import EXAMPLES, PlanResult
+
+    class ScriptedPlanner:     # always plans "a red ball rolls from left to right"
+        def __init__(self, **kwargs):
+            pass
+
+        def plan(self, prompt, *, seed=0, greedy_first=True):
+            return PlanResult(compile_layout(EXAMPLES[0][1]), 1, 0.0, 0, [])
+
+    monkeypatch.setattr(vlm.generation, "Planner", ScriptedPlanner)
+    args = ["generate", "a blue ball rolls to the left", "-o", str(tmp_path / "v.mp4"), "--frames", "12", "--size", "96"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    rows = dict((m[3], (m[1], m[2])) for m in re.finditer(r"^  plan (ok|NO) +video (ok|NO) +(.+?)(?:  \(seen|$)", out, re.M))
+    assert rows == {"1 ball": ("ok", "ok"), "ball is blue": ("NO", "NO"), "ball moves left": ("NO", "NO")}
+    assert "prompt adherence: 33%" in out and "plan adherence: 100%" in out     # 1 of the 3 rules kept
 
 
 def test_repair_changes_a_background_that_hides_an_entity():

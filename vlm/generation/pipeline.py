@@ -43,6 +43,33 @@ class GenerationResult:
         """Nouns no sprite matched: drawn as labelled blobs."""
         return [n for n, s in self.sprites.items() if s.startswith("blob")]
 
+    def rule_rows(self) -> list[dict]:
+        """One row per prompt rule: kept by the plan, kept by the video, what the video showed instead."""
+        video = {r.rule: r for r in self.verification.prompt or []}
+        rows = []
+        for r in self.plan_rules:
+            v = video.get(r.rule)
+            rows.append({"rule": r.rule, "kind": r.kind, "plan": r.ok, "video": None if v is None else v.ok,
+                         "seen": (v.seen if v is not None else r.seen) or ""})
+        return rows
+
+    def summary(self) -> str:
+        """What the CLI prints and the app shows: prompt adherence per rule beside plan adherence."""
+        lines = [f"prompt adherence: {self.prompt_adherence:.0%} of {len(self.plan_rules)} rules from the prompt "
+                 f"(video); plan adherence: {self.verification.score:.0%} (the video against its plan)"
+                 + (f"; re-planned ({self.attempts} attempts)" if self.replanned else "")]
+        mark = {True: "ok ", False: "NO ", None: " - "}
+        for row in self.rule_rows():
+            seen = f"  (seen: {row['seen']})" if row["seen"] and not row["video"] else ""
+            lines.append(f"  plan {mark[row['plan']]} video {mark[row['video']]} {row['rule']}{seen}")
+        drawn = ", ".join(f"{noun} -> {how}" for noun, how in self.sprites.items())
+        if drawn:
+            lines.append(f"sprites: {drawn}")
+        if self.unmatched:
+            lines.append("no sprite matched " + ", ".join(repr(n) for n in self.unmatched)
+                         + ": drawn as labelled blobs")
+        return "\n".join(lines)
+
     def report(self) -> dict:
         return {"prompt": self.prompt, "video": str(self.video), "plan": self.plan.model_dump(),
                 "prompt_adherence": self.prompt_adherence, "adherence": self.verification.score,
