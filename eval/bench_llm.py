@@ -26,6 +26,7 @@ PROMPTS = ["What is the capital of France?", "Write a short poem about the sea."
            "How do I boil an egg?", "What is 12 times 7?", "Give me a name for a black cat.",
            "Describe a sunny day at the beach."]
 PENALTY = 1.15
+ENGINES = ("generate", "fast", "fast-threaded", "fast-int4", "fast-int4-threaded")
 
 
 def _prompts(tokenizer, model, n_video: int = 64):
@@ -55,13 +56,14 @@ def _run(engine: str, new_tokens: int) -> dict:
 
     from vlm.fastlm import build_fast_lm
     from vlm.runtime import submit
-    from vlm.weights import load_causal_lm
+    from vlm.weights import DEFAULT_LLM, gguf_path, load_causal_lm
 
     t0 = time.perf_counter()
     model, tok = load_causal_lm()
-    load = time.perf_counter() - t0
     eos = {tok.eos_token_id}
-    fast = build_fast_lm(model) if engine.startswith("fast") else None
+    fast = build_fast_lm(model, gguf=gguf_path(DEFAULT_LLM) if "int4" in engine else None) \
+        if engine.startswith("fast") else None
+    load = time.perf_counter() - t0
 
     def once(emb) -> tuple[list[int], float, float]:
         with torch.inference_mode():
@@ -86,8 +88,9 @@ def _run(engine: str, new_tokens: int) -> dict:
             return out[0].tolist(), first, time.perf_counter() - t
 
     prompts = _prompts(tok, model)
-    call = (lambda emb: submit(once, emb).result()) if engine == "fast-threaded" else once
-    if engine == "fast-threaded":
+    threaded = engine.endswith("threaded")
+    call = (lambda emb: submit(once, emb).result()) if threaded else once
+    if threaded:
         torch.ones(256, 256) @ torch.ones(256, 256)  # this thread runs a parallel op first: the "second team"
     call(prompts[0][1])  # warm-up
     rows = []
@@ -96,9 +99,36 @@ def _run(engine: str, new_tokens: int) -> dict:
         rows.append({"prompt": name, "prompt_tokens": emb.shape[1], "tokens": ids, "ttft_s": first,
                      "decode_tok_s": (len(ids) - 1) / max(total - first, 1e-9) if len(ids) > 1 else None})
     out = {"engine": engine, "load_s": load, "rows": rows, "dtype": str(next(model.parameters()).dtype)}
+    if engine == "fast-int4":
+        out["forced_agreement"] = _forced_agreement(model, fast, prompts, eos, new_tokens)
     if engine == "generate":
         out["batch4_tok_s"] = _batch(model, tok, new_tokens)
     return out
+
+
+def _forced_agreement(model, fast, prompts, eos, new_tokens: int) -> float:
+    """Teacher-forced along the exact greedy tokens (the dense fast decoder's, identical to generate's): the
+    fraction of positions where the int4 path's greedy choice is the same token."""
+    import torch
+
+    from vlm.fastlm import build_fast_lm
+
+    dense = build_fast_lm(model)
+    same = total = 0
+    for _, emb in prompts:
+        ref = list(dense.generate(emb, max_new_tokens=new_tokens, eos_token_ids=eos, repetition_penalty=PENALTY))
+        logits = fast.start(emb.to(fast.dtype))
+        for k, token in enumerate(ref):
+            scores = logits
+            if k:
+                idx = torch.tensor(ref[:k])
+                s = scores[idx]
+                scores = scores.scatter(0, idx, torch.where(s < 0, s * PENALTY, s / PENALTY))
+            same += int(scores.argmax()) == token
+            total += 1
+            if k + 1 < len(ref):
+                logits = fast.feed([token])
+    return same / total
 
 
 def _batch(model, tok, new_tokens: int) -> float:
@@ -143,16 +173,23 @@ def table(res: dict, runs: dict) -> str:
     base = res["generate"]["decode_tok_s"]
     lines = ["| engine | decode tokens/s | vs generate | TTFT, 600 tokens + 64 video (s) | greedy outputs identical "
              "to generate | tokens before the first difference |", "|---|---|---|---|---|---|"]
-    names = {"generate": "transformers `generate()`", "fast": "vlm.fastlm",
-             "fast-threaded": "vlm.fastlm from another thread (through the model thread)"}
+    names = {"generate": "transformers `generate()`", "fast": "vlm.fastlm, dense bf16 (exact)",
+             "fast-threaded": "vlm.fastlm, dense bf16, from another thread (through the model thread)",
+             "fast-int4": "vlm.fastlm, int4 codes of the GGUF (the default)",
+             "fast-int4-threaded": "vlm.fastlm, int4, from another thread (as the app and server call it)"}
     for k, r in res.items():
         lines.append(f"| {names[k]} | {r['decode_tok_s']:.1f} | {r['decode_tok_s'] / base:.2f}x | {r['ttft_long_s']:.3f} | "
                      f"{r['identical_outputs']} | {r['identical_prefix_tokens']:.1%} |")
+    forced = runs.get("fast-int4", {}).get("forced_agreement")
+    if forced is not None:
+        lines.append(f"\nint4, teacher-forced along generate's greedy tokens: the same next token at {forced:.1%} of "
+                     "positions (a different token early makes the rest of an answer differ, which is what the "
+                     "prefix column counts).")
     b4 = runs["generate"].get("batch4_tok_s")
     if b4:
         lines.append(f"\nBatch 4: `generate()` decoding four chat prompts together makes {b4:.1f} tokens/s overall; "
-                     f"the fast decoder one stream at a time makes {res['fast']['decode_tok_s']:.1f} "
-                     f"({res['fast']['decode_tok_s'] / b4:.2f}x), so the server decodes streams one after another.")
+                     f"the default fast decoder one stream at a time makes {res['fast-int4']['decode_tok_s']:.1f} "
+                     f"({res['fast-int4']['decode_tok_s'] / b4:.2f}x).")
     lines.append(f"\nSame weights ({runs['generate']['dtype']}), each engine in its own process, greedy, repetition "
                  f"penalty {PENALTY}, {len(runs['generate']['rows'])} prompts.")
     return "\n".join(lines) + "\n"
@@ -167,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(_run(args.child, args.new_tokens)))
         return 0
-    runs = {name: _child(name, args.new_tokens) for name in ("generate", "fast", "fast-threaded")}
+    runs = {name: _child(name, args.new_tokens) for name in ENGINES}
     res = summary(runs)
     args.out.mkdir(parents=True, exist_ok=True)
     meta = {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%d")}

@@ -1,11 +1,12 @@
 """Real-clip QA benchmark: does the assistant answer what was asked, from what the video shows, or say it cannot
 tell? Questions in eval/qa/questions.jsonl (see eval/qa/README.md), split by clip into dev and test.
 
-    python -m eval.bench_qa [--split test] [--systems blind assistant reader] [--reader DIR] [--out eval/results]
+    python -m eval.bench_qa [--split test] [--systems blind assistant reader reader-dense] [--reader DIR] [--out eval/results]
 
 Systems, side by side in one run: `blind` (the same LLM, the question alone: no video, no facts), `assistant`
 (the embedded assistant without the reader: facts + untrained video tokens, as before issue 15) and `reader`
-(the same with the trained reader adapter, the default). Per kind: accuracy (accept/reject patterns, or a time
+(the same with the trained reader adapter, the default: decoded from the GGUF's int4 codes) and `reader-dense`
+(the reader decoded on the dense bf16 weights, token-identical to transformers' generate). Per kind: accuracy (accept/reject patterns, or a time
 in the right window), first-sentence accuracy, hallucination rate (eval.qa_scoring.unsupported), answer length.
 Follow-up questions are asked after the system's own answer to the first turn. Writes qa.json, qa.md and qa.png.
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 from eval.qa_scoring import correct, first_sentence, sentences, unsupported
 
 QUESTIONS = Path(__file__).with_name("qa") / "questions.jsonl"
-SYSTEMS = ("blind", "assistant", "reader")
+SYSTEMS = ("blind", "assistant", "reader", "reader-dense")
 MAX_NEW_TOKENS = {"describe": 120}
 
 
@@ -33,10 +34,12 @@ def load_questions(path: Path = QUESTIONS, split: str | None = None) -> list[dic
 def build_system(name: str, reader: str | None):
     from vlm.assistant import VideoAssistant
 
-    if name == "reader":
+    if name in ("reader", "reader-dense"):
         from vlm.reader import default_reader_dir
 
-        return VideoAssistant.from_adapter(reader or default_reader_dir())
+        assistant = VideoAssistant.from_adapter(reader or default_reader_dir())
+        assistant.int4 = name == "reader"     # reader-dense: the dense decoder, token-identical to generate
+        return assistant
     return VideoAssistant.build()
 
 

@@ -216,6 +216,11 @@ def test_layout_schema_is_built_from_the_parsed_prompt():
      ["1 fire truck", "fire truck is orange", "fire truck moves towards", "background road"]),
     ("two taxis do not move, beside a grey elephant that gets bigger",
      ["2 taxi", "taxi stays still", "1 elephant", "elephant is grey", "elephant gets bigger", "taxi next to elephant"]),
+    ("a green frog hops closer to the viewer while four ants head left",
+     ["1 frog", "frog is green", "frog moves towards", "4 ant", "ant moves left"]),
+    ("a white goat sleeps on the left side of a tractor against a white backdrop",
+     ["1 goat", "goat is white", "goat stays still", "1 tractor", "goat left of tractor", "background white"]),
+    ("a cat runs to the right side of the kitchen", ["1 cat", "cat moves right", "background indoor"]),
 ])
 def test_prompt_rules_are_read_from_the_prompt(prompt, rules):
     from vlm.generation.layout import parse

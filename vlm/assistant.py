@@ -51,6 +51,7 @@ class VideoAssistant:
         self._perceiver: Perceiver | None = None
         self._fast_tower = None  # an inference copy of the vision tower (BatchNorms folded, bf16), built on first use
         self._fast = None        # (language model, its FastLM): rebuilt when the language model object changes
+        self.int4 = True         # decode the embedded LLM from its GGUF's int4 codes (False: dense, exact to generate)
 
     @property
     def perceiver(self) -> Perceiver:
@@ -216,12 +217,13 @@ class VideoAssistant:
     @model_thread
     def fast_lm(self):
         """The fast decoder over the LLM's current weights (None for architectures it does not cover)."""
-        if self._fast is None or self._fast[0] is not self.model.language_model:
+        key = (self.model.language_model, self.int4)
+        if self._fast is None or self._fast[0] != key:
             from vlm.fastlm import build_fast_lm
             from vlm.weights import gguf_path
 
-            self._fast = (self.model.language_model, build_fast_lm(self.model.language_model,
-                                                                   gguf=gguf_path(self.config.llm)))
+            gguf = gguf_path(self.config.llm) if self.int4 else None
+            self._fast = (key, build_fast_lm(self.model.language_model, gguf=gguf))
         return self._fast[1]
 
     def _eos_ids(self) -> set[int]:

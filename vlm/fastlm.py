@@ -7,20 +7,28 @@ plain loop runs prefill and decoding under inference mode, in transformers' orde
 - dense: the model's own weights (any peft LoRA merged in on the fly), in its dtype: the same numerics as
   `generate` (greedy outputs match it token for token on the tests and `eval/bench_llm.py`'s prompts);
 - int4 (the embedded model, `gguf=`): the GGUF's 4-bit codes through PyTorch's int4 kernel (`vlm.q4`), a quarter
-  of the bytes a token has to read, with fp32 activations and any LoRA kept apart; each layer is checked against
-  the model's weights before it is used, and falls back to dense if they differ.
+  of the bytes a token has to read, with bf16 activations and any LoRA kept apart; each layer is checked against
+  the model's weights before it is used, and falls back to dense if they differ. Not bit-identical to `generate`
+  on the de-quantised bf16 weights (the kernel rounds in its own order): eval/bench_llm.py reports how many
+  greedy tokens agree.
 
 Video features enter as `inputs_embeds`, as before.
 """
 from __future__ import annotations
 
+import statistics
 import threading
+import time
 from dataclasses import dataclass
 from typing import Iterator
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+
+CALIBRATE = 6       # decode steps timed at each thread count
+RECALIBRATE = 16    # generations between measurements (another thread may have started computing meanwhile)
 
 
 @dataclass
@@ -62,16 +70,27 @@ def _weight(linear: nn.Module) -> torch.Tensor:
     return linear.weight.detach()
 
 
-def _linear(module: nn.Module, name: str, q4: dict | None):
+def _linear(module: nn.Module, name: str, q4: dict | None, dtype: torch.dtype):
     if q4 is not None and name in q4:
         from vlm.q4 import QuantLinear
 
         base = module.base_layer if hasattr(module, "base_layer") else module
         lora = [(a.float(), b.float(), s) for a, b, s in _loras(module)]
-        quant = QuantLinear(*q4[name], lora=lora)
+        quant = QuantLinear(*q4[name], lora=lora, dtype=dtype)
         if quant.check(base.weight):
-            return quant
+            return Hybrid(quant, Dense(_weight(module).to(dtype)))
     return Dense(_weight(module))
+
+
+class Hybrid:
+    """int4 for one new token (a GEMV reads a quarter of the bytes), the dense weight for a prompt: the int4
+    kernel is slower than bf16 GEMM at hundreds of rows (TTFT 1.8 against 1.0 s on a 600-token prompt here)."""
+
+    def __init__(self, quant, dense: Dense):
+        self.quant, self.dense = quant, dense
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return self.quant(x) if x.shape[-2] == 1 else self.dense(x)
 
 
 class FastLM:
@@ -90,17 +109,18 @@ class FastLM:
 
             q4 = read_q4_1(gguf, num_heads=self.heads, num_kv_heads=self.kv_heads)
         names = {m: n for n, m in core.named_modules()}
-        self.layers = [Layer(*[_linear(mod, names[mod], q4) for mod in (a.q_proj, a.k_proj, a.v_proj, a.o_proj,
+        model_dtype = core.get_input_embeddings().weight.dtype
+        quant_dtype = torch.bfloat16 if model_dtype == torch.bfloat16 else torch.float32
+        self.layers = [Layer(*[_linear(mod, names[mod], q4, quant_dtype) for mod in (a.q_proj, a.k_proj, a.v_proj, a.o_proj,
                                                                          m.gate_proj, m.up_proj, m.down_proj)],
                              lay.input_layernorm.weight.detach(), lay.post_attention_layernorm.weight.detach())
                        for lay in core.model.layers for a, m in [(lay.self_attn, lay.mlp)]]
         self.quantized = sum(not isinstance(getattr(lay, f), Dense) for lay in self.layers
                              for f in ("q", "k", "v", "o", "gate", "up", "down"))   # layers on the int4 path
-        model_dtype = core.get_input_embeddings().weight.dtype
-        self.dtype = torch.float32 if self.quantized else model_dtype   # the int4 kernel is exact in fp32
+        self.dtype = quant_dtype if self.quantized else model_dtype
         if self.quantized:
             for lay in self.layers:
-                lay.norm_in, lay.norm_post = lay.norm_in.float(), lay.norm_post.float()
+                lay.norm_in, lay.norm_post = lay.norm_in.to(self.dtype), lay.norm_post.to(self.dtype)
         self.norm = core.model.norm.weight.detach().to(self.dtype)
         head = _weight(core.lm_head)
         # The 49k-row head is the largest GEMV of a token: fp16 reads it fastest here (2.5 vs 3.3 ms in bf16).
@@ -110,6 +130,9 @@ class FastLM:
         self.scale = self.head_dim ** -0.5
         self._cos = self._sin = None
         self._k = self._v = None
+        self._threads: int | None = None      # decode threads on the int4 path (None: measure on the next answer)
+        self._timing: dict[int, list[float]] = {}
+        self._generations = 0
 
     @staticmethod
     def supports(model: nn.Module) -> bool:
@@ -204,18 +227,45 @@ class FastLM:
         self._cache(inputs_embeds.shape[1] + max_new_tokens)
         logits = self.start(inputs_embeds)
         seen: list[int] = []
-        for _ in range(max_new_tokens):
-            scores = logits
-            if repetition_penalty != 1.0 and seen:
-                idx = torch.tensor(seen)
-                s = scores[idx]
-                scores = scores.scatter(0, idx, torch.where(s < 0, s * repetition_penalty, s / repetition_penalty))
-            token = int(_sample(scores, temperature, top_p, generator)) if temperature > 0 else int(scores.argmax())
-            yield token
-            if token in eos_token_ids or (stop is not None and stop.is_set()):
-                return
-            seen.append(token)
+        threads = torch.get_num_threads()
+        try:
+            for step in range(max_new_tokens):
+                scores = logits
+                if repetition_penalty != 1.0 and seen:
+                    idx = torch.tensor(seen)
+                    s = scores[idx]
+                    scores = scores.scatter(0, idx, torch.where(s < 0, s * repetition_penalty, s / repetition_penalty))
+                token = int(_sample(scores, temperature, top_p, generator)) if temperature > 0 else int(scores.argmax())
+                yield token
+                if token in eos_token_ids or (stop is not None and stop.is_set()):
+                    return
+                seen.append(token)
+                logits = self._decode_step(token, step, threads)
+        finally:
+            torch.set_num_threads(threads)
+            self._generations += 1
+            if self._generations % RECALIBRATE == 0:
+                self._threads = None
+
+    def _decode_step(self, token: int, step: int, threads: int) -> torch.Tensor:
+        """One token on the int4 path, with as many threads as decode fastest now. libgomp gives every thread
+        that enters a parallel region its own worker team; once another thread of the process has one, this
+        2-core CPU decodes faster on one thread (45 against 27 tok/s here) than on two (57 against 40 when it is
+        alone). Which holds is measured, not guessed: the first steps of a generation run at each count."""
+        if not self.quantized or threads == 1:
+            return self.feed([token])
+        if self._threads is None and step < 2 * CALIBRATE:
+            n = threads if step < CALIBRATE else 1
+            torch.set_num_threads(n)
+            t = time.perf_counter()
             logits = self.feed([token])
+            self._timing.setdefault(n, []).append(time.perf_counter() - t)
+            if step == 2 * CALIBRATE - 1:
+                self._threads = min(self._timing, key=lambda k: statistics.median(self._timing[k]))
+                self._timing = {}
+            return logits
+        torch.set_num_threads(self._threads or threads)
+        return self.feed([token])
 
 
 def _sample(scores: torch.Tensor, temperature: float, top_p: float, generator) -> torch.Tensor:

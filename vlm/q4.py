@@ -49,16 +49,19 @@ def read_q4_1(path: str | Path, *, num_heads: int, num_kv_heads: int) -> dict[st
 
 
 class QuantLinear:
-    """y = x W^T with W from 4-bit codes (fp32 in, fp32 out), plus any LoRA deltas kept apart (not merged)."""
+    """y = x W^T with W from 4-bit codes, plus any LoRA deltas kept apart (not merged). In bf16 (activations,
+    scales and zeros; the kernel's fast path here: 29 us for a 1536x576 GEMV against 76 us for the bf16 dense
+    weight) or fp32 (exact, but the kernel's slow path: 790 us)."""
 
-    def __init__(self, codes: np.ndarray, d: np.ndarray, m: np.ndarray, lora: list | None = None):
+    def __init__(self, codes: np.ndarray, d: np.ndarray, m: np.ndarray, lora: list | None = None,
+                 dtype: torch.dtype = torch.bfloat16):
         n, k = codes.shape
         q = torch.from_numpy(codes.astype(np.int32))
         self.packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(q, 2)
         scale, zero = torch.from_numpy(d), torch.from_numpy(m + 8 * d)
-        self.scales = torch.stack([scale.T, zero.T], dim=-1).contiguous()       # (K/32, N, 2)
-        self.out_features, self.in_features = n, k
-        self.lora = lora or []                                                  # [(A (r, K), B (N, r), scaling)]
+        self.scales = torch.stack([scale.T, zero.T], dim=-1).contiguous().to(dtype)   # (K/32, N, 2)
+        self.out_features, self.in_features, self.dtype = n, k, dtype
+        self.lora = [(a.to(dtype), b.to(dtype), s) for a, b, s in lora or []]   # [(A (r, K), B (N, r), scaling)]
         self._codes, self._d, self._m = codes, d, m
 
     def dense(self, rows: slice = slice(None)) -> torch.Tensor:

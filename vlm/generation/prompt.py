@@ -36,11 +36,13 @@ PLACE_ONLY = {"grass", "field", "meadow", "lawn", "park", "garden", "hill", "sky
               "farmyard", "forest", "woods", "city", "town", "snowy", "sandy", "grassy", "starry", "sunny", "rainy",
               "wall", "table", "sofa", "bed", "shelf", "desk", "floor", "air", "ice", "row", "line",
               "floor", "scene", "picture", "frame", "screen", "camera", "viewer", "middle", "center", "centre",
-              "top", "bottom", "side", "left", "right", "distance", "way", "edge", "corner", "winter", "dunes"}
+              "top", "bottom", "side", "left", "right", "distance", "way", "edge", "corner", "winter", "dunes", "backdrop",
+              "setting", "surface"}
 MOTION_PHRASES = [  # (regex, motion), the first match in a thing's clause wins; "from X to Y" before single words
     (r"from (?:the )?left (?:side )?to (?:the )?right", "right"), (r"from (?:the )?right (?:side )?to (?:the )?left", "left"),
     (r"from (?:the )?(?:top|sky) to (?:the )?(?:bottom|ground)", "down"), (r"from (?:the )?bottom to (?:the )?top", "up"),
-    (r"toward[s]? (?:the )?(?:camera|viewer|us|you)|come[s]? (?:closer|near)|approach", "towards"),
+    (r"toward[s]? (?:the )?(?:camera|viewer|us|you)|come[s]? (?:closer|near)|approach|\bcloser\b|\bnearer\b",
+     "towards"),
     (r"away from (?:the )?(?:camera|viewer|us|you)|into the distance|recede|move[s]? away|drives? away|"
      r"walks? away|goes away|flies away|runs away", "away"),
     (r"stays? still|stands? still|sits? still|do(?:es)?(?:n'?t| not) move|not moving|motionless|stationary|"
@@ -65,9 +67,13 @@ MOVING = (r"\b(?:runs?|running|walks?|walking|drives?|driving|fl(?:y|ies)|flying
           r"trots?|paddles?|drifts?|passes|crosses|goes|chases?|chasing|follows?|across|hurr(?:y|ies))\b")  # a thing that moves, in a direction the prompt leaves open
 RELATIONS = [  # (regex between two things, kind): "A above B" -> (kind, A, B)
     (r"\b(?:above|over|on top of|higher than)\b", "above"), (r"\b(?:below|under|beneath|underneath|lower than)\b", "below"),
-    (r"\b(?:to the left of|left of|on the left of)\b", "left_of"), (r"\b(?:to the right of|right of|on the right of)\b", "right_of"),
+    (r"\b(?:to the left of|left of|on the left of|(?:on|to) the left side of)\b", "left_of"),
+    (r"\b(?:to the right of|right of|on the right of|(?:on|to) the right side of)\b", "right_of"),
     (r"\b(?:next to|beside|besides|alongside|near|by the side of|close to)\b", "next_to"),
 ]
+HEADING = {"left", "right", "up", "down", "upward", "upwards", "downward", "downwards", "leftward", "leftwards",
+           "rightward", "rightwards", "toward", "towards", "away", "off", "north", "south", "east", "west", "for",
+           "into", "across", "back", "home", "out", "over"}
 IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child", "mice": "mouse",
              "geese": "goose", "feet": "foot", "teeth": "tooth", "sheep": "sheep", "fish": "fish", "deer": "deer",
              "buses": "bus", "boxes": "box", "foxes": "fox", "knives": "knife", "leaves": "leaf", "wolves": "wolf",
@@ -179,6 +185,8 @@ def _adjective(words, j: int, is_noun) -> bool:
     if j + 1 >= len(words) or w in NUMBER_WORDS or w in PLACE_ONLY or not w.isalpha() or is_noun(singular(w), False):
         return False
     nxt = words[j + 1][0]
+    if singular(nxt) == "head" and j + 2 < len(words) and words[j + 2][0] in HEADING:
+        return False  # "squirrels head right": the noun, then the verb
     if is_noun(f"{w} {singular(nxt)}", False):
         return False  # the first word of a two-word noun ("fire truck")
     return nxt in COLOUR_WORDS or nxt in SIZE_WORDS or is_noun(singular(nxt), False)
@@ -196,6 +204,8 @@ def _noun_at(words, j: int, is_noun, after_modifier: bool) -> tuple[str | None, 
     lemma = singular(w)
     if w in PLACE_ONLY or lemma in PLACE_ONLY or w in COLOUR_WORDS or w in NUMBER_WORDS:
         return None, j
+    if lemma == "head" and j + 1 < len(words) and words[j + 1][0] in HEADING:
+        return None, j  # "three squirrels head right": the verb
     crude = w[:-1] if w.endswith("s") and len(w) > 3 else None  # "taxis", which the suffix rules leave alone
     for cand in (lemma, crude, w):  # a known noun first, then any plain word after a modifier
         if cand and is_noun(cand, False):
@@ -221,9 +231,9 @@ def _clauses(spec: PromptSpec, low: str) -> None:
         stop = re.search(r"\b(?:while|as|and|but|whereas)\b", clause)
         own = clause[:stop.start()] if stop and k + 1 < len(spec.things) else clause
         rel = next(((kind, m) for pattern, kind in RELATIONS if (m := re.search(pattern, own))), None)
-        motion_text = own[:rel[1].start()] if rel else own
         if rel and len(_WORD.findall(own[rel[1].end():])) > 1:
             rel = None  # "above a green field while a car...": the relation is to a place, not to the next thing
+        motion_text = own[:rel[1].start()] if rel else own
         t.motion = next((m for pattern, m in MOTION_PHRASES if re.search(pattern, motion_text)), None)
         t.change = next((c for pattern, c in CHANGE_PHRASES if re.search(pattern, motion_text)), None)
         t.moves = t.motion is None and bool(re.search(MOVING, motion_text))
