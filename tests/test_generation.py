@@ -221,6 +221,8 @@ def test_layout_schema_is_built_from_the_parsed_prompt():
     ("a white goat sleeps on the left side of a tractor against a white backdrop",
      ["1 goat", "goat is white", "goat stays still", "1 tractor", "goat left of tractor", "background white"]),
     ("a cat runs to the right side of the kitchen", ["1 cat", "cat moves right", "background indoor"]),
+    ("three red snowmen and two octopuses stay still", ["3 snowman", "snowman is red", "snowman stays still",
+                                                       "2 octopus", "octopus stays still"]),
 ])
 def test_prompt_rules_are_read_from_the_prompt(prompt, rules):
     from vlm.generation.layout import parse

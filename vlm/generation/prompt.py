@@ -125,6 +125,10 @@ def singular(word: str) -> str:
     w = word.lower()
     if w in IRREGULAR:
         return IRREGULAR[w]
+    if w.endswith("men") and len(w) > 4 and w not in ("omen", "amen"):
+        return w[:-3] + "man"                       # snowmen, firemen, policemen
+    if w.endswith("uses") and not w.endswith("ouses") and len(w) > 5:
+        return w[:-2]                               # octopuses, walruses, circuses (not lighthouses)
     for suffix, repl in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x"), ("oes", "o")):
         if w.endswith(suffix) and len(w) > len(suffix) + 2:
             return w[: -len(suffix)] + repl
