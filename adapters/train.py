@@ -116,8 +116,7 @@ def build_assistant(args: TrainArgs, *, base_config=None, language_model=None, t
 
 def encoder_tokens(assistant, examples: list[Example], *, progress: bool) -> dict[Path, torch.Tensor]:
     """Pooled encoder tokens per clip (N, D_enc), via the harness's per-clip feature cache."""
-    from eval.datasets import Dataset, VideoSample
-    from eval.harness import ViewConfig, extract_features
+    from vlm.features import Dataset, VideoSample, ViewConfig, extract_features
 
     class _Pooled:
         name = "encoder tokens"

@@ -8,33 +8,10 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from vlm.errors import ProblemsError
+from vlm.features import Dataset, DatasetError, VideoSample  # noqa: F401  (the clip lists training uses too)
 from vlm.video import VIDEO_EXTENSIONS, VideoReadError, probe
-
-
-class DatasetError(ProblemsError):
-    """Every problem found in the dataset, listed together."""
-
-
-@dataclass(frozen=True)
-class VideoSample:
-    path: Path
-    label: str
-
-
-@dataclass
-class Dataset:
-    name: str
-    samples: list[VideoSample]
-    classes: list[str]                       # label names, in a fixed order
-    texts: dict[str, str]                    # label -> plain words ("ApplyEyeMakeup" -> "apply eye makeup")
-    skipped: list[str] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.samples)
 
 
 def label_to_text(label: str) -> str:

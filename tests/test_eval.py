@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from eval import harness
+from vlm import features as harness  # the clip-feature machinery eval.harness uses
 from eval.datasets import DatasetError, label_to_text, load_dataset, load_hmdb51, load_kinetics, load_ucf101
 from eval.harness import ViewConfig, evaluate, view_indices
 from eval.report import compare_runs, metrics
