@@ -89,23 +89,24 @@ def summarise(rows: list[dict]) -> dict:
 
 
 def table(summary: dict, systems: list[str], split: str) -> str:
+    main = "reader" if "reader" in systems else systems[-1]      # words, first sentence, describe: the default
     kinds = sorted({k for s in summary.values() for k in s if k != "all"}) + ["all"]
     head = "| kind | questions | " + " | ".join(f"{s} accuracy" for s in systems) + " | " + \
-        " | ".join(f"{s} halluc." for s in systems) + f" | {systems[-1]} words | {systems[-1]} 1st sentence |"
+        " | ".join(f"{s} halluc." for s in systems) + f" | {main} words | {main} 1st sentence |"
     lines = [f"{split} half of the benchmark ({summary[systems[0]]['all']['n']} questions):", "", head,
              "|" + "---|" * (4 + 2 * len(systems))]
     for k in kinds:
         row = [summary[s].get(k) for s in systems]
         if row[0] is None:
             continue
-        last = row[-1]
+        last = summary[main][k]
         lines.append(f"| {'**all**' if k == 'all' else k} | {row[0]['n']} | "
                      + " | ".join(f"{r['accuracy']:.0%}" for r in row) + " | "
                      + " | ".join(f"{r['hallucination']:.0%}" for r in row)
                      + f" | {last['words']:.0f} | {last['first_sentence']:.0%} |")
-    d = summary[systems[-1]].get("describe")
+    d = summary[main].get("describe")
     if d:
-        lines.append(f"\n`describe` answers from {systems[-1]}: {d['sentences']:.1f} sentences on average (target 2-4).")
+        lines.append(f"\n`describe` answers from {main}: {d['sentences']:.1f} sentences on average (target 2-4).")
     return "\n".join(lines) + "\n"
 
 
@@ -163,6 +164,15 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / f"{args.name}.md").write_text(md + f"\n![accuracy per kind]({args.name}.png)\n")
     print(md)
     return 0
+
+
+def rewrite(out: Path = Path("eval/results"), name: str = "qa") -> None:
+    """Re-render the table and plot from a run's JSON (no answers re-generated)."""
+    data = json.loads((out / f"{name}.json").read_text())
+    systems = list(dict.fromkeys(r["system"] for r in data["answers"]))
+    md = table(data["summary"], systems, data["split"])
+    plot(data["summary"], systems, out / f"{name}.png")
+    (out / f"{name}.md").write_text(md + f"\n![accuracy per kind]({name}.png)\n")
 
 
 if __name__ == "__main__":
