@@ -191,7 +191,11 @@ class LikelihoodMethod:
         """Mean log-probability of each answer's tokens after the prompt, all answers in one batch: (K,)."""
         proc, model = self.assistant.processor, self.assistant.model
         video = feats["video_features"][:1]                                       # first view: (1, N, D)
-        n_frames = self.assistant.config.num_frames
+        cfg = self.assistant.config   # the frames these features were encoded from (--frames, not the adapter's)
+        n_frames = video.shape[1] * cfg.num_frames // cfg.num_video_tokens(cfg.num_frames)
+        if cfg.num_video_tokens(n_frames) != video.shape[1]:
+            raise ValueError(f"{video.shape[1]} video features match no frame count of {cfg.encoder} "
+                             f"({cfg.num_video_tokens(cfg.num_frames)} for {cfg.num_frames} frames)")
         prompt_ids = proc(self._prompt(feats), num_frames=n_frames)["input_ids"][0]
         answer_ids = [proc.tokenizer(a + ".", add_special_tokens=False)["input_ids"] for a in answers]
         L = len(prompt_ids) + max(len(a) for a in answer_ids)

@@ -228,6 +228,22 @@ def test_likelihood_scores_are_answer_log_probs(shapes_dir, tiny, tmp_path):
     assert torch.allclose(scores[0, 1], expected, atol=1e-4)
 
 
+def test_likelihood_scores_features_from_fewer_frames_than_the_model_was_set_up_with(shapes_dir, tiny, tmp_path):
+    """`--frames 2` with a model (or adapter) made for 4 frames: the prompt gets as many video tokens as the
+    features have (the reader adapter, made for 16 frames, failed on 8: "tokens: 1344, features 672")."""
+    from eval.zeroshot import LikelihoodMethod
+    from tests.helpers import tiny_assistant
+
+    tiny_assistant(*tiny).save_pretrained(tmp_path / "m", include_llm=True)
+    method = LikelihoodMethod(model_dir=str(tmp_path / "m"), with_labels=False)
+    assert method.assistant.config.num_frames == 4
+    ds = load_dataset(shapes_dir, split=None)
+    views = harness.to_views(harness.decode_views(ds.samples[0].path, ViewConfig(2), 64)[0], ViewConfig(2),
+                             method.transform)
+    scores = method.scores([method.encode(views)], ds)
+    assert scores.shape == (1, 3) and torch.isfinite(scores).all()
+
+
 # --- sharding ----------------------------------------------------------------------------------------------------
 
 
