@@ -33,7 +33,7 @@ RECALIBRATE = 16    # generations between measurements (another thread may have 
 
 @dataclass
 class Layer:
-    q: object      # each a callable x -> x W^T (Dense or vlm.q4.QuantLinear)
+    q: object      # each a callable x -> x W^T (Dense, or Hybrid: int4 codes for one token, dense for a prompt)
     k: object
     v: object
     o: object
@@ -111,8 +111,8 @@ class FastLM:
         names = {m: n for n, m in core.named_modules()}
         model_dtype = core.get_input_embeddings().weight.dtype
         quant_dtype = torch.bfloat16 if model_dtype == torch.bfloat16 else torch.float32
-        self.layers = [Layer(*[_linear(mod, names[mod], q4, quant_dtype) for mod in (a.q_proj, a.k_proj, a.v_proj, a.o_proj,
-                                                                         m.gate_proj, m.up_proj, m.down_proj)],
+        self.layers = [Layer(*[_linear(mod, names[mod], q4, quant_dtype)
+                               for mod in (a.q_proj, a.k_proj, a.v_proj, a.o_proj, m.gate_proj, m.up_proj, m.down_proj)],
                              lay.input_layernorm.weight.detach(), lay.post_attention_layernorm.weight.detach())
                        for lay in core.model.layers for a, m in [(lay.self_attn, lay.mlp)]]
         self.quantized = sum(not isinstance(getattr(lay, f), Dense) for lay in self.layers
