@@ -16,6 +16,23 @@ def test_flow_finds_the_direction_of_motion(direction):
     assert direction_word(vec, speed) == direction
 
 
+def test_last_frame_with_its_neighbour_before_it_moves_forward_in_time():
+    """The last sampled frame's neighbour lies before it (next_dt < 0): same speed and direction as the others,
+    not a speed divided by ~0 and a reversed direction."""
+    from vlm.perception.vision import build_context
+    from vlm.video.io import VideoInfo
+
+    scene = Scene(shapes=(Shape("square", "red", 0.3, 0.5, "right", 0.3, size=0.2),), width=160, height=160,
+                  fps=10, num_frames=4, noise=0)
+    f = np.stack(list(render_frames(scene)))                           # (4, H, W, 3)
+    frames, nxt = np.stack([f[0], f[3]]), np.stack([f[1], f[2]])        # the second frame's neighbour is before it
+    info = VideoInfo("x.mp4", 4, 10.0, 160, 160, "h264")
+    ctx = build_context(info, np.array([0.0, 0.3]), frames, nxt, np.array([0.1, -0.1]), torch.full((2, 1000), 1e-3),
+                        num_segments=2)
+    assert ctx.motion_curve[1] == pytest.approx(ctx.motion_curve[0], rel=0.25)
+    assert [s.direction for s in ctx.segments] == ["right", "right"]
+
+
 def test_still_scene_has_no_motion():
     a, b = render_frames(Scene(shapes=(Shape(direction="still"),), num_frames=2))
     speed, vec = flow_motion(a, b, dt=0.1)

@@ -126,9 +126,12 @@ def scene_cuts(frames: np.ndarray, timestamps: np.ndarray, threshold: float = 0.
 def build_context(info: VideoInfo, timestamps: np.ndarray, frames: np.ndarray, next_frames: np.ndarray,
                   next_dt: np.ndarray, frame_probs: torch.Tensor, *, num_segments: int = 4):
     """frames/next_frames (T, H, W, 3): each sampled frame and one a moment later (next_dt seconds);
-    frame_probs (T, 1000): ImageNet probabilities per sampled frame."""
+    frame_probs (T, 1000): ImageNet probabilities per sampled frame. A frame near the end has its neighbour
+    before it (next_dt < 0): the flow then runs from the neighbour to the frame, forward in time."""
     T = len(timestamps)
-    motions = [flow_motion(frames[i], next_frames[i], float(next_dt[i])) for i in range(T)]
+    motions = [flow_motion(frames[i], next_frames[i], float(next_dt[i])) if next_dt[i] > 0 else
+               flow_motion(next_frames[i], frames[i], -float(next_dt[i])) if next_dt[i] < 0 else (0.0, np.zeros(2))
+               for i in range(T)]
     speeds = np.array([m[0] for m in motions])
     vectors = np.stack([m[1] for m in motions])
     bounds = np.linspace(0, T, min(num_segments, T) + 1).round().astype(int)
