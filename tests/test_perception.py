@@ -213,3 +213,23 @@ def test_part_unavailable_names_the_package():
     assert Gone().missing() == ("Gone part: unavailable, the package 'gone-pkg' is not installed "
                                 "(pip install gone-pkg)")
     assert issubclass(PartUnavailable, RuntimeError)
+
+
+def test_hands_that_move_while_the_body_stays_are_gesturing():
+    from vlm.perception.people import FramePeople, People, Person
+
+    def frame(t, wrist, shoulders=(0.5, 0.3), posture="upright"):
+        return FramePeople(t, [Person(posture, 0, False, (0.3, 0.1, 0.7, 0.9), wrists=(wrist, None),
+                                      shoulders=shoulders, scale=0.2)])
+
+    still = People([frame(t, (0.4, 0.6)) for t in (0.0, 1.0, 2.0, 3.0)])
+    assert still.gesturing == 0 and "gesturing" not in still.lines()[0]
+    signing = People([frame(0.0, (0.4, 0.6)), frame(1.0, (0.5, 0.35)), frame(2.0, (0.5, 0.36)),
+                      frame(3.0, (0.5, 0.36))])  # the wrist moves 0.27 = 1.35 body scales, then rests
+    assert signing.gesturing_times() == [0.0, 1.0] and signing.gesturing == 0.5
+    assert "hands moving (gesturing) at 0:00-0:01" in signing.lines()[0]
+    walking = People([frame(t, (0.4 + 0.3 * t, 0.6), shoulders=(0.5 + 0.3 * t, 0.3)) for t in (0.0, 1.0)])
+    assert walking.gesturing == 0          # the hands travel with the body
+    upside = People([frame(0.0, (0.4, 0.6), posture="upside down"), frame(1.0, (0.5, 0.35), posture="upside down")])
+    assert upside.gesturing == 0
+    assert People.from_dict(signing.to_dict()) == signing

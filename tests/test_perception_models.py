@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import torch
 import pytest
 
 from tests.conftest import shared_clip
@@ -109,6 +110,21 @@ def test_one_face_and_a_hand_near_it():
     people = _run(PeoplePart(), shared_clip("demo/woman_shush_gesture.mp4"))
     assert max(f.faces for f in people.frames) == 1
     assert any(f.hand_near_face for f in people.frames), people.lines()
+
+
+def test_signing_is_gesturing_and_the_likely_activity_says_so():
+    from vlm.perception.activity import ActivityScorer, cues_from
+
+    people = _run(PeoplePart(), shared_clip("gestures/help.mkv"))
+    assert people.gesturing >= 0.5 and "gesturing" in people.lines()[0], people.lines()
+    from vlm.weights import imagenet_class_names
+
+    names, probs = imagenet_class_names(), torch.full((1000,), 1e-4)
+    for name, p in [("punching bag", 0.16), ("ping-pong ball", 0.15), ("T-shirt", 0.12), ("barbell", 0.08)]:
+        probs[names.index(name)] = p  # what EfficientNet-Lite0 sees in this clip (its context's objects line)
+    with_cue = ActivityScorer().likely(probs, **cues_from(None, None, people))
+    without = ActivityScorer(gesture_bonus=0.0).likely(probs, **cues_from(None, None, people))
+    assert "sign language" in with_cue[0][0] and "sign language" not in without[0][0], (with_cue, without)
 
 
 def test_a_handstand_is_upside_down():

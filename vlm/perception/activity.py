@@ -2,8 +2,9 @@
 
 The frames' ImageNet view is matched to every action name with the semantic scorer (`vlm.semantic`), and two
 cues measured to help on real clips add to it (`python -m eval.bench_perception --activity`): words heard or
-read on screen, matched to the same names with MiniLM, and an upside-down body from the pose model, which
-ImageNet has no class for (a handstand reads as "shoji screen" otherwise). The scores become confidences with a
+read on screen, matched to the same names with MiniLM, an upside-down body from the pose model, which
+ImageNet has no class for (a handstand reads as "shoji screen" otherwise), and hands that move while the body
+stays (`People.gesturing`: signing reads as "ocarina" or "punching bag" otherwise). The scores become confidences with a
 softmax whose temperature makes the stated top confidence match how often the top guess is right on the real
 action clips (about 1 in 10 over ~800 names: `eval.bench_perception`); the context says it is a guess.
 """
@@ -18,6 +19,8 @@ import torch
 VOCAB_FILE = Path(__file__).with_name("actions.txt")
 UPSIDE_DOWN_ACTIONS = ("doing a handstand", "standing on hands", "head stand", "handstand pushups",
                        "handstand walking", "cartwheeling", "gymnastics tumbling", "flic flac (back handspring)")
+GESTURE_ACTIONS = ("sign language interpreting", "using sign language", "gesturing with the hands",
+                   "making hand gestures")
 
 
 PLACES = ("kitchen", "living room", "bedroom", "bathroom", "office", "classroom", "gym", "basketball court",
@@ -45,8 +48,9 @@ def display_name(name: str) -> str:
 
 class ActivityScorer:
     def __init__(self, *, top: int = 3, text_weight: float = 0.5, pose_bonus: float = 0.15,
-                 temperature: float = 0.07, vocabulary: list[str] | None = None):
+                 gesture_bonus: float = 0.45, temperature: float = 0.07, vocabulary: list[str] | None = None):
         self.top, self.text_weight, self.pose_bonus, self.temperature = top, text_weight, pose_bonus, temperature
+        self.gesture_bonus = gesture_bonus
         self.vocabulary = vocabulary or load_vocabulary()
 
     @cached_property
@@ -55,16 +59,22 @@ class ActivityScorer:
 
         return default_scorer()
 
-    def upside_down_affinity(self, texts: list[str]) -> torch.Tensor:
-        """(K,) in [0, 1]: how much each text names an upside-down action (MiniLM similarity to the handstand
-        family, 0 below 0.5, 1 from 0.8), so the pose cue works for any label set, not just the vocabulary."""
-        names = self._scorer.text_embeddings(list(UPSIDE_DOWN_ACTIONS))                  # (U, D)
+    def affinity(self, texts: list[str], family: tuple[str, ...] = UPSIDE_DOWN_ACTIONS, *,
+                 low: float = 0.5, high: float = 0.8) -> torch.Tensor:
+        """(K,) in [0, 1]: how much each text names an action of the family (MiniLM similarity to its names, 0
+        below `low`, 1 from `high`), so the pose cues work for any label set, not just the vocabulary."""
+        names = self._scorer.text_embeddings(list(family))                               # (U, D)
         sim = (self._scorer.text_embeddings(texts) @ names.T).max(-1).values            # (K,)
-        return ((sim - 0.5) / 0.3).clamp(0, 1)
+        return ((sim - low) / (high - low)).clamp(0, 1)
 
-    def cue_scores(self, texts: list[str], *, words: str = "", upside_down: float = 0.0) -> torch.Tensor:
-        """(K,) added to the visual scores: words heard or read matched to each text, and an upside-down body
-        (the fraction of analysed frames with one) for the texts that name upside-down actions."""
+    def upside_down_affinity(self, texts: list[str]) -> torch.Tensor:
+        return self.affinity(texts, UPSIDE_DOWN_ACTIONS)
+
+    def cue_scores(self, texts: list[str], *, words: str = "", upside_down: float = 0.0,
+                   gesturing: float = 0.0) -> torch.Tensor:
+        """(K,) added to the visual scores: words heard or read matched to each text, an upside-down body
+        (the fraction of analysed frames with one) for the texts that name upside-down actions, and gesturing
+        hands (the fraction of frames) for the texts that name signing or gestures."""
         out = torch.zeros(len(texts))
         if words.strip() and self.text_weight:
             from vlm.text import text_encoder
@@ -73,12 +83,15 @@ class ActivityScorer:
             out = out + self.text_weight * (said @ self._scorer.text_embeddings(texts).T)[0]
         if upside_down and self.pose_bonus:
             out = out + self.pose_bonus * min(1.0, 2 * upside_down) * self.upside_down_affinity(texts)
+        if gesturing and self.gesture_bonus:
+            out = out + self.gesture_bonus * min(1.0, 2 * gesturing) * self.affinity(texts, GESTURE_ACTIONS, low=0.7, high=0.9)
         return out
 
-    def scores(self, probs: torch.Tensor, *, words: str = "", upside_down: float = 0.0) -> torch.Tensor:
-        """probs (1000,) mean ImageNet probabilities, plus the cues -> (K,) scores over the vocabulary."""
+    def scores(self, probs: torch.Tensor, **cues) -> torch.Tensor:
+        """probs (1000,) mean ImageNet probabilities, plus the cues (`cue_scores`) -> (K,) scores over the
+        vocabulary."""
         visual = self._scorer.score_texts(probs.reshape(1, -1), self.vocabulary)[0]      # (K,)
-        return visual + self.cue_scores(self.vocabulary, words=words, upside_down=upside_down)
+        return visual + self.cue_scores(self.vocabulary, **cues)
 
     @cached_property
     def _place_scorer(self):
@@ -103,7 +116,8 @@ class ActivityScorer:
 
 
 def cues(context) -> dict:
-    """The words heard and read (not watermarks) and the upside-down fraction, from a context's finished parts."""
+    """The words heard and read (not watermarks), the upside-down and the gesturing fractions, from a context's
+    finished parts."""
     return cues_from(context.part("speech"), context.part("text"), context.part("people"))
 
 
@@ -113,10 +127,11 @@ def cues_from(transcript, text, people) -> dict:
         words.append(transcript.text)
     if text is not None:
         words += [i.text for i in text.items if i.kind != "watermark"]
-    upside = 0.0
+    upside = gesturing = 0.0
     if people is not None and people.frames:
         upside = sum(any(p.posture == "upside down" for p in f.persons) for f in people.frames) / len(people.frames)
-    return {"words": " ".join(words)[:500], "upside_down": upside}
+        gesturing = people.gesturing
+    return {"words": " ".join(words)[:500], "upside_down": upside, "gesturing": gesturing}
 
 
 @lru_cache(maxsize=1)

