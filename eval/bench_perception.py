@@ -1,7 +1,7 @@
 """Perception benchmark: what every part costs, peak memory, a 10-minute video with speech, and the cues' effect
 on zero-shot classification.
 
-    python -m eval.bench_perception [--out eval/results] [--skip-long] [--skip-activity]
+    python -m eval.bench_perception [--out eval/results] [--skip-long] [--skip-speed] [--skip-activity] [--skip-scenes]
 
 - speed: in one fresh process, after a warm-up, each short clip is watched with the vision facts only (the
   assistant before this benchmark's parts) and with every part, side by side; per-part seconds; the process's
@@ -10,7 +10,9 @@ on zero-shot classification.
   then times watching + the first full answer (target <= 10 s; the transcript follows in the background), the
   transcript's completion, and a second question; a second fresh process watches it again (transcript cached).
 - activity: 21-class zero-shot top-1 on the real action clips, the semantic method without and with the cues
-  (and each cue alone), plus the likely-activity guess's top-1/top-3 over ~800 action names.
+  (and each cue alone), plus the likely-activity guess's top-1/top-3 over ~800 action names, and how often it
+  names sign language on the signing clips with and without the gesturing-hands cue.
+- scenes: indoors or outdoors right on the clips labelled by hand (eval/qa/scenes.csv), now and before.
 Writes perception.json and perception.md (tables) into --out.
 """
 from __future__ import annotations
@@ -245,11 +247,71 @@ def activity_table(res: dict) -> str:
     return "\n".join(lines)
 
 
+# --- indoors or outdoors ----------------------------------------------------------------------------------------
+
+SCENES = Path(__file__).with_name("qa") / "scenes.csv"
+OLD_INDOOR_OUTDOOR = ("indoors, inside a building", "outdoors, in the open air")  # before: top-10 match to two texts
+
+
+def scenes() -> dict:
+    """Indoors or outdoors, right on the real clips labelled by hand (eval/qa/scenes.csv, split as the QA set),
+    the context's guess (vlm.perception.activity.INDOOR_OUTDOOR) beside the earlier two-text match."""
+    import csv
+
+    from vlm.assistant import VideoAssistant
+    from vlm.perception.activity import PLACE_TEMPLATES, default_activity_scorer
+    from vlm.samples import shared_videos_dir
+    from vlm.semantic import SemanticScorer
+
+    rows = list(csv.DictReader(SCENES.open()))
+    assistant, scorer = VideoAssistant.build(), default_activity_scorer()
+    old = SemanticScorer(templates=PLACE_TEMPLATES)
+    hits: dict = {}
+    for r in rows:
+        probs = assistant.watch(shared_videos_dir() / r["clip"]).frame_probs.mean(0)
+        truth = "indoors" if r["indoors"] == "yes" else "outdoors"
+        was = old.score_texts(probs.reshape(1, -1), list(OLD_INDOOR_OUTDOOR))[0]
+        for split in (r["split"], "all"):
+            h = hits.setdefault(split, {"clips": 0, "now": 0, "before": 0})
+            h["clips"] += 1
+            h["now"] += scorer.place(probs)[1] == truth
+            h["before"] += ("indoors" if was[0] > was[1] else "outdoors") == truth
+    return {k: {"clips": v["clips"], "now": v["now"] / v["clips"], "before": v["before"] / v["clips"]}
+            for k, v in hits.items()}
+
+
+def scenes_table(res: dict) -> str:
+    lines = ["| clips labelled by hand | clips | indoors/outdoors right, now | before (two-text match) |",
+             "|---|---|---|---|"]
+    for k in ("dev", "test", "all"):
+        if k in res:
+            lines.append(f"| {k} | {res[k]['clips']} | {res[k]['now']:.0%} | {res[k]['before']:.0%} |")
+    return "\n".join(lines)
+
+
+SECTIONS = [("speed", "Watching short clips"), ("long", "A 10-minute video with speech"),
+            ("activity", "Cues for the likely activity"), ("scenes", "Indoors or outdoors")]
+
+
+def render(results: dict) -> str:
+    md = []
+    for key, title in SECTIONS:
+        if key not in results:
+            continue
+        r = results[key]
+        body = speed_table(r) if key == "speed" else long_table(r["first"], r["again"]) if key == "long" else \
+            activity_table(r) if key == "activity" else scenes_table(r)
+        md += [f"### {title}", "", body, ""]
+    return "\n".join(md)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, default=Path("eval/results"))
     p.add_argument("--skip-long", action="store_true")
     p.add_argument("--skip-activity", action="store_true")
+    p.add_argument("--skip-speed", action="store_true", help="keep the speed sections of the last run's JSON")
+    p.add_argument("--skip-scenes", action="store_true")
     p.add_argument("--speed-child", nargs="+", help=argparse.SUPPRESS)
     p.add_argument("--long-child", help=argparse.SUPPRESS)
     p.add_argument("--wait", action="store_true", help=argparse.SUPPRESS)
@@ -267,30 +329,32 @@ def main(argv: list[str] | None = None) -> int:
     from vlm.samples import shared_videos_dir
 
     shared = shared_videos_dir()
-    results = {"meta": {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
-                        "date": time.strftime("%Y-%m-%d")}}
-    md = []
+    last = args.out / "perception.json"
+    results = json.loads(last.read_text()) if last.exists() else {}   # skipped sections keep their last numbers
+    results["meta"] = {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
+                       "date": time.strftime("%Y-%m-%d")}
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:  # an empty perception cache: every part runs
         env = {"VLM_PERCEPTION_CACHE": tmp}
-        results["speed"] = _child(["--speed-child", *[str(shared / c) for c in SHORT_CLIPS]], env)
-        md += ["### Watching short clips", "", speed_table(results["speed"]), ""]
-        print(md[-2], file=sys.stderr)
-        if not args.skip_long:
+        if not args.skip_speed:
+            results["speed"] = _child(["--speed-child", *[str(shared / c) for c in SHORT_CLIPS]], env)
+            print(speed_table(results["speed"]), file=sys.stderr)
+        if not (args.skip_long or args.skip_speed):
             path = str(long_video_with_speech())
             first = _child(["--long-child", path, "--wait"], env)
             again = _child(["--long-child", path], env)
             results["long"] = {"first": first, "again": again}
-            md += ["### A 10-minute video with speech", "", long_table(first, again), ""]
-            print(md[-2], file=sys.stderr)
+            print(long_table(first, again), file=sys.stderr)
     if not args.skip_activity:
         results["activity"] = activity()
-        md += ["### Cues for the likely activity", "", activity_table(results["activity"]), ""]
+    if not args.skip_scenes:
+        results["scenes"] = scenes()
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "perception.json").write_text(json.dumps(results, indent=2) + "\n")
-    (args.out / "perception.md").write_text("\n".join(md))
-    print("\n".join(md))
+    last.write_text(json.dumps(results, indent=2) + "\n")
+    md = render(results)
+    (args.out / "perception.md").write_text(md)
+    print(md)
     return 0
 
 

@@ -127,6 +127,23 @@ def test_signing_is_gesturing_and_the_likely_activity_says_so():
     assert "sign language" in with_cue[0][0] and "sign language" not in without[0][0], (with_cue, without)
 
 
+@pytest.mark.parametrize("seen, where", [
+    ({"dining table": 0.3, "four-poster bed": 0.2, "wardrobe": 0.1}, "indoors"),
+    ({"refrigerator": 0.3, "bathtub": 0.2}, "indoors"),
+    ({"lakeshore": 0.3, "valley": 0.2, "cliff": 0.1}, "outdoors"),
+    ({"mountain bike": 0.3, "crash helmet": 0.1}, "outdoors"),
+    ({"tractor": 0.3, "sports car": 0.2}, "outdoors")])
+def test_indoors_or_outdoors_from_what_the_frames_show(seen, where):
+    """On real clips: eval.bench_perception's scenes section (the signing clips read as outdoors before)."""
+    from vlm.perception.activity import ActivityScorer
+    from vlm.weights import imagenet_class_names
+
+    names, probs = imagenet_class_names(), torch.full((1000,), 1e-4)
+    for name, p in seen.items():
+        probs[names.index(name)] = p
+    assert ActivityScorer().place(probs)[1] == where
+
+
 def test_a_handstand_is_upside_down():
     people = _run(PeoplePart(), shared_clip(
         "actions/handstand/Bodenturnen_im_sportunterricht_handstand_f_cm_np1_le_med_1.mp4"))

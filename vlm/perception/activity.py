@@ -33,7 +33,14 @@ PLACES = ("kitchen", "living room", "bedroom", "bathroom", "office", "classroom"
           "highway", "sidewalk", "market", "hotel room", "dining room", "barbershop", "boxing ring", "dance studio",
           "shooting range", "batting cage")
 PLACE_TEMPLATES = ("a photo of a {}.", "a video filmed in a {}.", "{}")
-INDOOR_OUTDOOR = ("indoors, inside a building", "outdoors, in the open air")
+# Indoors or outdoors: each ImageNet class's MiniLM similarity to the indoor word minus the outdoor one, averaged
+# over these phrasings (one phrasing alone swings from 37% to 89% right on the real clips), centred over the 1000
+# classes, then weighted by the video's class probabilities. On the real clips labelled by hand (eval.bench_qa's
+# development half chose it): 89% right on the development half, 81% on the test half, where the earlier top-10
+# match to "indoors, inside a building" / "outdoors, in the open air" was right 54% / 37% (it said outdoors for
+# every signing clip filmed in a room).
+INDOOR_OUTDOOR = (("indoor", "outdoor"), ("indoors", "outdoors"), ("inside", "outside"),
+                  ("an indoor scene", "an outdoor scene"), ("inside a building", "in the open air"))
 
 
 def load_vocabulary(path: Path = VOCAB_FILE) -> list[str]:
@@ -105,9 +112,22 @@ class ActivityScorer:
         s = self._place_scorer.score_texts(probs.reshape(1, -1), list(PLACES))[0]
         conf = (s / self.temperature).softmax(-1)
         p, idx = conf.topk(self.top)
-        io = self._place_scorer.score_texts(probs.reshape(1, -1), list(INDOOR_OUTDOOR))[0]
+        indoor = float(probs.float().reshape(-1) @ self._indoor_affinity)
         return ([(PLACES[int(i)], round(float(v), 3)) for v, i in zip(p, idx)],
-                "indoors" if io[0] > io[1] else "outdoors")
+                "indoors" if indoor > 0 else "outdoors")
+
+    @cached_property
+    def _indoor_affinity(self) -> torch.Tensor:
+        """(1000,) how much more each ImageNet class resembles indoors than outdoors (INDOOR_OUTDOOR), centred."""
+        from vlm.text import text_encoder
+
+        enc, classes = text_encoder(self._scorer.text_model), self._scorer.imagenet_embeddings      # (1000, D)
+        out = []
+        for pair in INDOOR_OUTDOOR:
+            words = torch.nn.functional.normalize(enc.encode(list(pair)), dim=-1)           # (2, D)
+            d = classes @ words[0] - classes @ words[1]                                       # (1000,)
+            out.append(d - d.mean())
+        return torch.stack(out).mean(0)
 
     def likely(self, probs: torch.Tensor, **cues) -> list[tuple[str, float]]:
         conf = (self.scores(probs, **cues) / self.temperature).softmax(-1)
