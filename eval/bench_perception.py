@@ -259,13 +259,13 @@ def scenes() -> dict:
     import csv
 
     from vlm.assistant import VideoAssistant
-    from vlm.perception.activity import PLACE_TEMPLATES, default_activity_scorer
+    from vlm.perception.activity import default_activity_scorer
     from vlm.samples import shared_videos_dir
     from vlm.semantic import SemanticScorer
 
     rows = list(csv.DictReader(SCENES.open()))
     assistant, scorer = VideoAssistant.build(), default_activity_scorer()
-    old = SemanticScorer(templates=PLACE_TEMPLATES)
+    old = SemanticScorer(templates=("a photo of a {}.", "a video filmed in a {}.", "{}"))
     hits: dict = {}
     for r in rows:
         probs = assistant.watch(shared_videos_dir() / r["clip"]).frame_probs.mean(0)

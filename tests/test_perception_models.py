@@ -144,6 +144,21 @@ def test_indoors_or_outdoors_from_what_the_frames_show(seen, where):
     assert ActivityScorer().place(probs)[1] == where
 
 
+@pytest.mark.parametrize("seen, places", [
+    ({"couch": 0.3, "television": 0.2, "bookcase": 0.1}, {"living room", "hotel room", "bedroom"}),
+    ({"sports car": 0.3, "taxicab": 0.2, "traffic light": 0.1}, {"road", "street", "highway", "parking lot"}),
+    ({"motorboat": 0.3, "lakeshore": 0.2, "paddle": 0.1}, {"lake", "river", "harbor", "sea", "beach"})])
+def test_the_likely_place_from_what_the_frames_show(seen, places):
+    from vlm.perception.activity import ActivityScorer
+    from vlm.weights import imagenet_class_names
+
+    names, probs = imagenet_class_names(), torch.full((1000,), 1e-4)
+    for name, p in seen.items():
+        probs[names.index(name)] = p
+    found = ActivityScorer().place(probs)[0]
+    assert found[0][0] in places, found
+
+
 def test_a_handstand_is_upside_down():
     people = _run(PeoplePart(), shared_clip(
         "actions/handstand/Bodenturnen_im_sportunterricht_handstand_f_cm_np1_le_med_1.mp4"))
