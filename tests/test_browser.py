@@ -23,7 +23,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WHAT = "What instrument does he play?"
-WHEN = "When is the drum seen? Give the time."
+WHEN = "When is his hand near his face?"  # a time the context has (pose: a hand near the face at 0:03)
 
 
 def _free_port() -> int:

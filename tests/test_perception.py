@@ -47,6 +47,19 @@ def test_scene_cuts_between_different_shots():
     assert scene_cuts(np.stack(one), np.arange(3) / 2.0) == []
 
 
+def test_car_types_add_up_to_a_car_and_boats_to_a_boat():
+    from vlm.weights import imagenet_class_names
+
+    names, probs = imagenet_class_names(), torch.zeros(1000)
+    for n in ("taxicab", "sports car", "minivan", "jeep", "station wagon"):
+        probs[names.index(n)] = 0.05       # a car seen from above: five types at 5% each
+    probs[names.index("mobile phone")] = 0.07
+    assert top_labels(probs)[0] == ("car", 0.25)
+    probs = torch.zeros(1000)
+    probs[[names.index("motorboat"), names.index("gondola"), names.index("lakeshore")]] = torch.tensor([0.2, 0.15, 0.22])
+    assert top_labels(probs)[0] == ("boat", 0.35)
+
+
 def test_dog_breeds_add_up_to_a_dog():
     probs = torch.zeros(1000)
     probs[151:160] = 0.06  # nine breeds at 6% each: no single one is sure, together 54%

@@ -49,15 +49,29 @@ def _class_names() -> tuple[str, ...]:
 
 # ImageNet splits some things very finely (118 dog breeds); the sum over a group says "a dog" with confidence
 # where no single breed does. Index ranges follow the ImageNet-1k class order.
-GROUPS = {
+GROUPS = {  # animals
     "dog": [(151, 268)], "cat": [(281, 285)], "big cat": [(286, 293)], "bear": [(294, 297)],
     "bird": [(7, 24), (80, 100), (127, 146)], "fish": [(0, 6), (389, 397)], "snake": [(52, 68)],
-    "insect": [(300, 326)], "monkey or ape": [(365, 384)],
+    "insect": [(300, 326)], "monkey or ape": [(365, 384)], "horse": [(339, 339), (603, 603)],
+}
+THING_GROUPS = {  # things ImageNet splits by make or use: a car seen from above reads as five car types
+    "car": ["station wagon", "taxicab", "jeep", "minivan", "police van", "race car", "sports car", "convertible",
+            "limousine", "ambulance", "pickup truck", "car wheel", "car mirror"],
+    "boat": ["fireboat", "lifeboat", "motorboat", "yawl (boat)", "gondola", "catamaran", "trimaran", "schooner",
+             "paddle wheel", "container ship", "ocean liner", "pirate ship"],
 }
 
 
+@lru_cache(maxsize=1)
+def _group_indices() -> dict[str, list[int]]:
+    names = _class_names()
+    out = {g: [i for a, b in spans for i in range(a, b + 1)] for g, spans in GROUPS.items()}
+    out.update({g: [names.index(n) for n in members] for g, members in THING_GROUPS.items()})
+    return out
+
+
 def group_probs(probs: torch.Tensor) -> dict[str, float]:
-    return {g: float(sum(probs[a:b + 1].sum() for a, b in spans)) for g, spans in GROUPS.items()}
+    return {g: float(probs[idx].sum()) for g, idx in _group_indices().items()}
 
 
 def top_labels(probs: torch.Tensor, k: int = 3, min_prob: float = 0.05) -> list[tuple[str, float]]:
