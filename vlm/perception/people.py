@@ -192,13 +192,16 @@ def _person(lm: np.ndarray) -> Person:
     near = any(np.linalg.norm(lm[w, :2] - nose) < 0.35 * max(torso, 1e-3) for w in wrists)
     shoulder_width = float(np.linalg.norm(lm[L_SHOULDER, :2] - lm[R_SHOULDER, :2]))
     both = lm[L_SHOULDER, 2] >= MIN_VISIBLE and lm[R_SHOULDER, 2] >= MIN_VISIBLE
-    r = lambda v: round(float(v), 3)  # noqa: E731
-    return Person(up, int(raised), bool(near), (r(x0), r(y0), r(x1), r(y1)),
-                  wrists=tuple((r(lm[w, 0]), r(lm[w, 1])) if lm[w, 2] >= MIN_VISIBLE else None
+    return Person(up, int(raised), bool(near), (_r(x0), _r(y0), _r(x1), _r(y1)),
+                  wrists=tuple((_r(lm[w, 0]), _r(lm[w, 1])) if lm[w, 2] >= MIN_VISIBLE else None
                                for w in (L_WRIST, R_WRIST)),
-                  shoulders=(r(lm[[L_SHOULDER, R_SHOULDER], 0].mean()), r(lm[[L_SHOULDER, R_SHOULDER], 1].mean()))
+                  shoulders=(_r(lm[[L_SHOULDER, R_SHOULDER], 0].mean()), _r(lm[[L_SHOULDER, R_SHOULDER], 1].mean()))
                   if both else None,
-                  scale=r(max(shoulder_width, 0.5 * torso)))
+                  scale=_r(max(shoulder_width, 0.5 * torso)))
+
+
+def _r(v) -> float:
+    return round(float(v), 3)
 
 
 class _Models:
