@@ -1,12 +1,13 @@
 """Likely activity: the top few of a large action vocabulary (Kinetics-700, UCF101, HMDB51; `actions.txt`).
 
-The frames' ImageNet view is matched to every action name with the semantic scorer (`vlm.semantic`), and two
+The frames' ImageNet view is matched to every action name with the semantic scorer (`vlm.semantic`), and
 cues measured to help on real clips add to it (`python -m eval.bench_perception --activity`): words heard or
 read on screen, matched to the same names with MiniLM, an upside-down body from the pose model, which
 ImageNet has no class for (a handstand reads as "shoji screen" otherwise), and hands that move while the body
-stays (`People.gesturing`: signing reads as "ocarina" or "punching bag" otherwise). The scores become confidences with a
-softmax whose temperature makes the stated top confidence match how often the top guess is right on the real
-action clips (about 1 in 10 over ~800 names: `eval.bench_perception`); the context says it is a guess.
+stays (`People.gesturing`: signing reads as "ocarina" or "punching bag" otherwise). The scores become
+confidences with a softmax whose temperature makes the stated top confidence match how often the top guess is
+right on the real action clips (about 1 in 10 over ~800 names: `eval.bench_perception`); the context says it is
+a guess. The same scorer guesses the place and whether the video is indoors (`place`).
 """
 from __future__ import annotations
 
@@ -38,10 +39,10 @@ PLACE_TEMPLATES = ("a photo of a {}.", "a photo taken in a {}.", "a {}.", "{}", 
 PLACE_AGREEMENT = 20.0
 # Indoors or outdoors: each ImageNet class's MiniLM similarity to the indoor word minus the outdoor one, averaged
 # over these phrasings (one phrasing alone swings from 37% to 89% right on the real clips), centred over the 1000
-# classes, then weighted by the video's class probabilities. On the real clips labelled by hand (eval.bench_qa's
-# development half chose it): 89% right on the development half, 81% on the test half, where the earlier top-10
-# match to "indoors, inside a building" / "outdoors, in the open air" was right 54% / 37% (it said outdoors for
-# every signing clip filmed in a room).
+# classes, then weighted by the video's class probabilities. On the real clips labelled by hand
+# (eval/qa/scenes.csv; its development half chose it): 89% right on the development half, 81% on the test half,
+# where the earlier top-10 match to "indoors, inside a building" / "outdoors, in the open air" was right 54% / 37%
+# (it said outdoors for every signing clip filmed in a room).
 INDOOR_OUTDOOR = (("indoor", "outdoor"), ("indoors", "outdoors"), ("inside", "outside"),
                   ("an indoor scene", "an outdoor scene"), ("inside a building", "in the open air"))
 
@@ -94,7 +95,8 @@ class ActivityScorer:
         if upside_down and self.pose_bonus:
             out = out + self.pose_bonus * min(1.0, 2 * upside_down) * self.upside_down_affinity(texts)
         if gesturing and self.gesture_bonus:
-            out = out + self.gesture_bonus * min(1.0, 2 * gesturing) * self.affinity(texts, GESTURE_ACTIONS, low=0.7, high=0.9)
+            family = self.affinity(texts, GESTURE_ACTIONS, low=0.7, high=0.9)  # signing, not "shaking hands"
+            out = out + self.gesture_bonus * min(1.0, 2 * gesturing) * family
         return out
 
     def scores(self, probs: torch.Tensor, **cues) -> torch.Tensor:
