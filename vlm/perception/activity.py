@@ -78,9 +78,6 @@ class ActivityScorer:
         sim = (self._scorer.text_embeddings(texts) @ names.T).max(-1).values            # (K,)
         return ((sim - low) / (high - low)).clamp(0, 1)
 
-    def upside_down_affinity(self, texts: list[str]) -> torch.Tensor:
-        return self.affinity(texts, UPSIDE_DOWN_ACTIONS)
-
     def cue_scores(self, texts: list[str], *, words: str = "", upside_down: float = 0.0,
                    gesturing: float = 0.0) -> torch.Tensor:
         """(K,) added to the visual scores: words heard or read matched to each text, an upside-down body
@@ -93,7 +90,7 @@ class ActivityScorer:
             said = text_encoder(self._scorer.text_model).encode([words])                # (1, D)
             out = out + self.text_weight * (said @ self._scorer.text_embeddings(texts).T)[0]
         if upside_down and self.pose_bonus:
-            out = out + self.pose_bonus * min(1.0, 2 * upside_down) * self.upside_down_affinity(texts)
+            out = out + self.pose_bonus * min(1.0, 2 * upside_down) * self.affinity(texts, UPSIDE_DOWN_ACTIONS)
         if gesturing and self.gesture_bonus:
             family = self.affinity(texts, GESTURE_ACTIONS, low=0.7, high=0.9)  # signing, not "shaking hands"
             out = out + self.gesture_bonus * min(1.0, 2 * gesturing) * family
