@@ -52,6 +52,7 @@ class VideoAssistant:
         self._fast_tower = None  # an inference copy of the vision tower (BatchNorms folded, bf16), built on first use
         self._fast = None        # (language model, its FastLM): rebuilt when the language model object changes
         self.int4 = True         # decode the embedded LLM from its GGUF's int4 codes (False: dense, exact to generate)
+        self.extractive_when = False  # answer "when" questions a timed fact matches from that fact (the reader's)
 
     @property
     def perceiver(self) -> Perceiver:
@@ -104,6 +105,7 @@ class VideoAssistant:
         load_adapter_weights(self.model, adapter_dir, merge=not FastLM.supports(self.model.language_model))
         self._fast_tower = self._fast = None  # the adapter may have trained the encoder; its LoRA changed the LLM
         self.config.num_frames, self.config.perception = trained.num_frames, trained.perception
+        self.extractive_when = (Path(adapter_dir) / "reader_training.json").exists()  # vlm.perception.when
         return self
 
     @classmethod
@@ -200,8 +202,15 @@ class VideoAssistant:
                max_new_tokens: int = 160, temperature: float = 0.0, top_p: float = 0.95, seed: int = 0,
                stop: threading.Event | None = None) -> Iterator[str]:
         """Yield the answer's text pieces as they are generated (greedy unless temperature > 0), on the fast
-        decoder (`vlm.fastlm`) where the LLM's architecture allows, else transformers' generate."""
+        decoder (`vlm.fastlm`) where the LLM's architecture allows, else transformers' generate. With the reader,
+        a "when" question that one of the context's timed facts matches is answered from it (`vlm.perception.when`)."""
         stop = stop or threading.Event()
+        if video is not None and self.config.perception and self.extractive_when:
+            from vlm.perception.when import answer_when
+
+            if (found := answer_when(question, video.context)) is not None:
+                yield found  # the fact's own times: the reader says "can't tell" to most of these
+                return
         text = self.processor.chat_text(self.messages(video, question, history))
         inputs = self.processor(text, num_frames=len(video.timestamps) if video is not None else None)
         features = video.video_features if video is not None else None

@@ -1,0 +1,77 @@
+"""'When' questions answered from the context's timed facts (vlm.perception.when)."""
+from __future__ import annotations
+
+import pytest
+
+from vlm.perception.context import PartState, PerceptionContext
+from vlm.perception.people import FramePeople, People, Person
+from vlm.perception.vision import Segment
+from vlm.perception.when import answer_when, is_when_question, timed_facts
+from vlm.video.io import VideoInfo
+
+
+def _person(near=False, posture="upright"):
+    return Person(posture, 0, near, (0.3, 0.1, 0.7, 0.9))
+
+
+def _ctx():
+    """A 12 s clip: a hand near the face at 4-6 s, a drum in the second half, a stage all along."""
+    people = People([FramePeople(t, [_person(near=4 <= t <= 6)], hand_near_face=4 <= t <= 6)
+                     for t in (0.0, 2.0, 4.0, 6.0, 8.0, 10.0)])
+    state = PartState("people", "People")
+    state.finish("done", people)
+    segments = [Segment(0, 6, [("stage", 0.4)], 2.0, "none"),
+                Segment(6, 12, [("stage", 0.3), ("drum", 0.3)], 2.0, "none")]
+    return PerceptionContext(VideoInfo("x.mp4", 360, 30.0, 640, 360, "h264"), [1.0, 4.0, 7.0, 10.0], segments,
+                             [], [("stage", 0.35)], [2.0] * 4, {"people": state})
+
+
+def test_timed_facts_use_the_spans_the_context_gives():
+    facts = {f.what: f for f in timed_facts(_ctx())}
+    assert facts["a hand near the face"].spans == [(4.0, 6.0)]   # as the people line says it: "at 0:04-0:06"
+    assert facts["drum seen"].spans == [(6, 12)] and facts["drum seen"].in_view
+    assert "stage seen" not in facts   # in every segment: no time answers "when is the stage seen"
+    assert "arms raised" not in facts  # nobody raised them
+
+
+@pytest.mark.parametrize("question, expected", [("When does she touch her face?", True),
+                                                ("At what time does the drum appear?", True),
+                                                ("and when is it shown?", True),
+                                                ("What is the man holding?", False),
+                                                ("Is it sunny when they arrive?", False)])
+def test_when_questions_are_recognised(question, expected):
+    assert is_when_question(question) is expected
+
+
+def test_speech_text_and_other_questions_are_left_to_the_reader(monkeypatch):
+    import vlm.perception.when as when
+
+    monkeypatch.setattr(when, "best_fact", lambda q, facts: pytest.fail("no matching needed"))
+    for q in ['When does he say "hello"?', "When is the caption shown?", "When is the title written?",
+              "What does she do?"]:
+        assert answer_when(q, _ctx()) is None
+
+
+@pytest.mark.slow
+def test_a_matching_fact_answers_and_an_unanswerable_question_does_not():
+    ctx = _ctx()
+    assert answer_when("When does she put a hand to her mouth?", ctx) == "At 0:04-0:06 (a hand near the face)."
+    assert answer_when("When does the drum appear?", ctx) == "At 0:06-0:12 (drum seen)."
+    assert answer_when("When was this video recorded?", ctx) is None
+    assert answer_when("When did the drum get its name?", ctx) is None   # not about its being in view
+
+
+def test_the_assistant_answers_from_the_fact_only_with_the_reader(assistant, clip_path, monkeypatch):
+    import vlm.perception.when as when
+
+    video = assistant.watch(clip_path)
+    monkeypatch.setattr(when, "answer_when", lambda q, ctx: "At 0:04 (a hand near the face)." if q.startswith("When")
+                        else None)
+    llm = assistant.answer(video, "When does it move ?", max_new_tokens=6)
+    assistant.extractive_when = True
+    try:
+        assert assistant.answer(video, "When does it move ?", max_new_tokens=6) == "At 0:04 (a hand near the face)."
+        assert assistant.answer(video, "what moves ?", max_new_tokens=6) != "At 0:04 (a hand near the face)."
+    finally:
+        assistant.extractive_when = False
+    assert llm != "At 0:04 (a hand near the face)."

@@ -1,0 +1,109 @@
+"""Answering "when" questions by matching them to the context's timed facts (extractive, no LLM).
+
+The reader answers "when" questions about speech and on-screen text well (it copies the quoted time), but the
+people line's timed facts ("arms raised at 0:02-0:04", "a hand near the face at 0:05-0:08") and the segment
+lines' objects reach it in too few training examples and too few phrasings: asked "When does she touch her
+mouth?" it says it cannot tell while the fact is in front of it. Here each timed fact gets a few plain
+descriptions, the question is matched against them with the embedded sentence model (MiniLM), and a match above
+`MIN_SIMILARITY` is answered with the fact's times and the fact as the context says it. Questions about speech or
+text, and questions no fact matches, are left to the reader.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from vlm.perception.base import fmt_span
+
+MIN_SIMILARITY = 0.65   # above the development half's one wrong match (0.62: "When does a hand first appear?" to
+#                         "upside down") and every generic unanswerable "when" question on its clips (<= 0.60)
+WHEN = re.compile(r"^\W*(?:and\s+)?(?:when\b|at what (?:time|point|moment|second)\b|what time\b|at which "
+                  r"(?:time|point|moment|second)\b|how (?:soon|early|late)\b)", re.I)
+ABOUT_WORDS = re.compile(r"[\"“”]|\b(?:say|says|said|saying|hear|heard|speak|speaks|spoke|talk|talks|word|words|"
+                         r"text|caption|title|written|write|writes|read|label|logo|watermark|music|song|sound)\b",
+                         re.I)
+# An object's "when" is when it is in view: "When does the dog appear?", not "When did the dog get its name?".
+IN_VIEW = re.compile(r"\b(?:seen|see|appear|appears|appeared|visible|show|shows|shown|showing|come|comes|enter|"
+                     r"enters|pass|passes|drive|drives|arrive|arrives|there|on screen|in (?:the )?(?:frame|picture|"
+                     r"shot|view))\b", re.I)
+
+# What each timed fact of the people line is, in plain words (matched against the question, never shown).
+PEOPLE_PHRASES = {
+    "arms raised": ("raise the arms", "put both arms up above the head", "lift the hands up high"),
+    "a hand near the face": ("have a hand near the face", "touch the face", "put a hand to the mouth",
+                             "cover the face with a hand"),
+    "upside down": ("go upside down", "be upside down", "do a handstand"),
+    "lying down": ("lie down", "lie on the ground"),
+    "hands moving (gesturing)": ("move the hands", "gesture with the hands", "sign with the hands"),
+}
+
+
+@dataclass
+class TimedFact:
+    what: str                              # as the context says it
+    spans: list[tuple[float, float]]       # (start, end) seconds, in order
+    questions: tuple[str, ...]             # the fact asked as a "when" question, to match against
+    in_view: bool = False                  # an object seen: only questions about its being in view match
+
+
+def timed_facts(context) -> list[TimedFact]:
+    """The context's facts that carry times: the people line's and the objects the segment lines name."""
+    facts: list[TimedFact] = []
+    people = context.part("people")
+    if people is not None and people.frames:
+        frames = people.frames
+        found = {"arms raised": [f.t for f in frames if any(p.arms_raised for p in f.persons)],
+                 "a hand near the face": [f.t for f in frames if f.hand_near_face],
+                 "upside down": [f.t for f in frames if any(p.posture == "upside down" for p in f.persons)],
+                 "lying down": [f.t for f in frames if any(p.posture == "lying down" for p in f.persons)],
+                 "hands moving (gesturing)": people.gesturing_times()}
+        for what, ts in found.items():
+            if ts:
+                facts.append(TimedFact(what, [(min(ts), max(ts))],  # the span the people line gives
+                                       tuple(f"When does someone {p}?" for p in PEOPLE_PHRASES[what])))
+    spans: dict[str, list[list[float]]] = {}
+    for s in context.segments:
+        for name, _ in s.labels:
+            runs = spans.setdefault(name, [])
+            if runs and abs(runs[-1][1] - s.start) < 1e-6:
+                runs[-1][1] = s.end
+            else:
+                runs.append([s.start, s.end])
+    whole = len(context.segments) > 1
+    for name, runs in spans.items():
+        if whole and len(runs) == 1 and runs[0][0] <= context.segments[0].start and \
+                runs[0][1] >= context.segments[-1].end:
+            continue  # seen all along: "when" has no answer a time could give
+        facts.append(TimedFact(f"{name} seen", [(a, b) for a, b in runs],
+                               (f"When is the {name} seen?", f"When does a {name} appear?"), in_view=True))
+    return facts
+
+
+def is_when_question(question: str) -> bool:
+    return WHEN.search(question) is not None
+
+
+def best_fact(question: str, facts: list[TimedFact]) -> tuple[TimedFact | None, float]:
+    """The fact whose descriptions come closest to the question (cosine of MiniLM embeddings)."""
+    if not facts:
+        return None, 0.0
+    from vlm.text import text_encoder
+
+    texts = [q for f in facts for q in f.questions]
+    emb = text_encoder().encode([question] + texts)                  # (1 + K, D) unit vectors
+    sims = (emb[1:] @ emb[0]).tolist()
+    owner = [i for i, f in enumerate(facts) for _ in f.questions]
+    best = max(range(len(texts)), key=lambda k: sims[k])
+    return facts[owner[best]], float(sims[best])
+
+
+def answer_when(question: str, context, *, min_similarity: float = MIN_SIMILARITY) -> str | None:
+    """'At 0:05-0:08 (a hand near the face).' for a "when" question a timed fact answers, else None (the reader
+    answers: speech, text, follow-ups that name nothing, and questions no fact matches)."""
+    if not is_when_question(question) or ABOUT_WORDS.search(question):
+        return None
+    facts = [f for f in timed_facts(context) if not f.in_view or IN_VIEW.search(question)]
+    fact, sim = best_fact(question, facts)
+    if fact is None or sim < min_similarity:
+        return None
+    return "At " + " and ".join(fmt_span(a, b) for a, b in fact.spans[:3]) + f" ({fact.what})."
