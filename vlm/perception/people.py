@@ -80,14 +80,9 @@ class People:
                      f"{_people(top)} in most analysed frames"]
             if len(runs) <= 4:
                 parts[0] += " (" + ", ".join(f"{n} at {fmt_span(a, b)}" for a, b, n in runs) + ")"
-        n = len(self.frames)
-        postures = Counter(p.posture for f in self.frames for p in f.persons if p.posture != "unclear")
-        for posture, _ in postures.most_common():
-            when = [f.t for f in self.frames if any(p.posture == posture for p in f.persons)]
-            if posture == "upright" and len(postures) == 1:
-                parts.append("upright")
-            elif len(when) >= min(2, n) or len(when) >= 0.3 * n:
-                parts.append(f"{posture} at {_spans(when)}")
+        postures = self.posture_times()
+        for posture, when in postures.items():
+            parts.append("upright" if posture == "upright" and len(postures) == 1 else f"{posture} at {_spans(when)}")
         raised = [f.t for f in self.frames if any(p.arms_raised for p in f.persons)]
         if raised:
             parts.append(f"arms raised at {_spans(raised)}")
@@ -104,6 +99,18 @@ class People:
             parts.append(f"{faces} face{'s' if faces > 1 else ''} close to the camera")
         return ["People (pose and face detection): " + "; ".join(parts) + "."]
 
+
+    def posture_times(self) -> dict[str, list[float]]:
+        """The postures the people line reports, commonest first, with the analysed times they are seen at: a
+        posture seen in at least two analysed frames (or 30% of them), so one misfit frame is not reported."""
+        n = len(self.frames)
+        postures = Counter(p.posture for f in self.frames for p in f.persons if p.posture != "unclear")
+        out = {}
+        for posture, _ in postures.most_common():
+            when = [f.t for f in self.frames if any(p.posture == posture for p in f.persons)]
+            if len(when) >= min(2, n) or len(when) >= 0.3 * n:
+                out[posture] = when
+        return out
 
     def gesturing_times(self) -> list[float]:
         """Times of analysed frames where the main (largest) upright person's hands move while the body stays:

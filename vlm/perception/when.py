@@ -54,8 +54,8 @@ def timed_facts(context) -> list[TimedFact]:
         frames = people.frames
         found = {"arms raised": [f.t for f in frames if any(p.arms_raised for p in f.persons)],
                  "a hand near the face": [f.t for f in frames if f.hand_near_face],
-                 "upside down": [f.t for f in frames if any(p.posture == "upside down" for p in f.persons)],
-                 "lying down": [f.t for f in frames if any(p.posture == "lying down" for p in f.persons)],
+                 "upside down": people.posture_times().get("upside down", []),
+                 "lying down": people.posture_times().get("lying down", []),
                  "hands moving (gesturing)": people.gesturing_times()}
         for what, ts in found.items():
             if ts:
