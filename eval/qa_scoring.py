@@ -2,9 +2,9 @@
 
 A question (`eval/qa/questions.jsonl`) has an `accept` regex (case-insensitive), optionally a `reject` regex for
 tempting wrong answers, or `accept_time` [lo, hi] seconds for "when" questions (the first time the answer names
-must fall inside). An answer hallucinates when it names a number, a time, a quotation, a capitalised name or a
-thing (a word from a lexicon of concrete nouns: ImageNet class names, the action vocabulary and common nouns)
-that is neither in the facts the system was given nor in the questions asked.
+must fall inside). An answer hallucinates when it names a number, a time, a quotation, a capitalised name, a
+thing (a word from a lexicon of concrete nouns: ImageNet class names, the action vocabulary and common nouns) or
+a pose ("upside down") that is neither in the facts the system was given nor in the questions asked.
 """
 from __future__ import annotations
 
@@ -36,6 +36,13 @@ were be been being it its this that these those there here he she they them his 
 not no yes do does did doing done have has had having can could would should will shall may might must very so too
 just also only than then when where what which who whom whose why how all any some each every both few more most
 other such own same one two three video clip scene shows show seen see looks look like appears appear seems""".split())
+
+
+# Pose facts an answer can claim only where the context (or the question) says them; a sentence that negates the
+# claim ("no one is seen upside down") is not one.
+POSE_CLAIMS = {"upside down": ("upside down",), "handstand": ("upside down", "handstand"),
+               "lying down": ("lying down",), "arms raised": ("arms raised", "raise")}
+NEGATION = re.compile(r"\b(?:no|not|nobody|never|none)\b|n't\b", re.I)
 
 
 def times_in(text: str) -> list[float]:
@@ -78,10 +85,12 @@ def thing_lexicon() -> frozenset[str]:
 
 def unsupported(answer: str, allowed: str, duration: float) -> list[str]:
     """What the answer names that the allowed text (facts + questions) does not: numbers, times, quotations,
-    things. Person words pass where the allowed text mentions people, a person, a face or a baby."""
+    things, and pose claims (upside down, lying down, arms raised). Person words pass where the allowed text
+    mentions people, a person, a face or a baby."""
     text = allowed.lower()
     words = {_stem(w) for w in re.findall(r"[a-z]+", text)}
-    digits = set(re.findall(r"\d+(?!\d*%)", text)) | {str(v) for k, v in NUMBER_WORDS.items() if k in words}
+    digits = set(re.findall(r"\d+(?!\d*%)", text)) | {str(v) for k, v in NUMBER_WORDS.items() if k in words} | \
+        {d for q in re.findall(r"\"([^\"]*)\"", text) for d in re.findall(r"\d+", q)}  # "SALE 50%" read on screen
     found = []
     for q in re.findall(r"\"([^\"]{3,})\"", answer):
         key = re.sub(r"[^a-z0-9 ]", "", q.lower()).strip()
@@ -106,6 +115,10 @@ def unsupported(answer: str, allowed: str, duration: float) -> list[str]:
         if w in PERSON_WORDS and people_ok:
             continue
         found.append(w)
+    for claim, needs in POSE_CLAIMS.items():  # "One person can be seen upside down" with no posture fact for it
+        affirmed = [x for x in re.split(r"(?<=[.!?])\s+", answer) if claim in x.lower() and not NEGATION.search(x)]
+        if affirmed and not any(n in text for n in needs) and claim not in text:
+            found.append(claim)
     return sorted(set(found))
 
 
