@@ -11,6 +11,7 @@ import numpy as np
 
 from vlm.perception.base import fmt_span, fmt_time
 from vlm.perception.vision import GROUPS
+from vlm.perception.when import label_spans
 
 CANT = "I can't tell from the video."
 WHO = ["the person", "the man", "the woman", "he", "she", "they", "the kid", "the boy", "the girl", "the player"]
@@ -212,14 +213,7 @@ def when_people(f: Facts, rng):
 
 def seen_spans(f: Facts, label: str) -> list[tuple[float, float]]:
     """The runs of neighbouring segments whose labels name `label`."""
-    runs: list[list[float]] = []
-    for s in f.ctx.segments:
-        if any(n == label for n, _ in s.labels):
-            if runs and abs(runs[-1][1] - s.start) < 1e-6:
-                runs[-1][1] = s.end
-            else:
-                runs.append([s.start, s.end])
-    return [(a, b) for a, b in runs]
+    return label_spans(f.ctx.segments).get(label, [])
 
 
 def when_seen(f: Facts, rng, class_names: list[str]):

@@ -46,6 +46,19 @@ class TimedFact:
     in_view: bool = False                  # an object seen: only questions about its being in view match
 
 
+def label_spans(segments) -> dict[str, list[tuple[float, float]]]:
+    """Each label the segment lines name, with the runs of neighbouring segments that name it."""
+    spans: dict[str, list[list[float]]] = {}
+    for s in segments:
+        for name, _ in s.labels:
+            runs = spans.setdefault(name, [])
+            if runs and abs(runs[-1][1] - s.start) < 1e-6:
+                runs[-1][1] = s.end
+            else:
+                runs.append([s.start, s.end])
+    return {name: [(a, b) for a, b in runs] for name, runs in spans.items()}
+
+
 def timed_facts(context) -> list[TimedFact]:
     """The context's facts that carry times: the people line's and the objects the segment lines name."""
     facts: list[TimedFact] = []
@@ -61,20 +74,12 @@ def timed_facts(context) -> list[TimedFact]:
             if ts:
                 facts.append(TimedFact(what, [(min(ts), max(ts))],  # the span the people line gives
                                        tuple(f"When does someone {p}?" for p in PEOPLE_PHRASES[what])))
-    spans: dict[str, list[list[float]]] = {}
-    for s in context.segments:
-        for name, _ in s.labels:
-            runs = spans.setdefault(name, [])
-            if runs and abs(runs[-1][1] - s.start) < 1e-6:
-                runs[-1][1] = s.end
-            else:
-                runs.append([s.start, s.end])
     whole = len(context.segments) > 1
-    for name, runs in spans.items():
+    for name, runs in label_spans(context.segments).items():
         if whole and len(runs) == 1 and runs[0][0] <= context.segments[0].start and \
                 runs[0][1] >= context.segments[-1].end:
             continue  # seen all along: "when" has no answer a time could give
-        facts.append(TimedFact(f"{name} seen", [(a, b) for a, b in runs],
+        facts.append(TimedFact(f"{name} seen", runs,
                                (f"When is the {name} seen?", f"When does a {name} appear?"), in_view=True))
     return facts
 
