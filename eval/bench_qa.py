@@ -4,10 +4,12 @@ tell? Questions in eval/qa/questions.jsonl (see eval/qa/README.md), split by cli
     python -m eval.bench_qa [--split test] [--systems blind assistant reader reader-dense] [--reader DIR] [--out eval/results]
 
 Systems, side by side in one run: `blind` (the same LLM, the question alone: no video, no facts), `assistant`
-(the embedded assistant without the reader: facts + untrained video tokens, as before issue 15) and `reader`
-(the same with the trained reader adapter, the default: decoded from the GGUF's int4 codes) and `reader-dense`
-(the reader decoded on the dense bf16 weights, token-identical to transformers' generate). Per kind: accuracy (accept/reject patterns, or a time
-in the right window), first-sentence accuracy, hallucination rate (eval.qa_scoring.unsupported), answer length.
+(the embedded assistant without the reader: facts + untrained video tokens, as before issue 15), `reader` (the
+same with the trained reader adapter, the default: decoded from the GGUF's int4 codes, "when" questions a timed
+fact matches answered from it, vlm.perception.when) and `reader-dense` (the reader decoded on the dense bf16
+weights, token-identical to transformers' generate). `reader-llm-only`, asked for by name, is the reader without
+the extractive "when" route. Per kind: accuracy (accept/reject patterns, or a time in the right window),
+first-sentence accuracy, hallucination rate (eval.qa_scoring.unsupported), answer length.
 Follow-up questions are asked after the system's own answer to the first turn. Writes qa.json, qa.md and qa.png.
 """
 from __future__ import annotations
@@ -23,6 +25,7 @@ from eval.qa_scoring import correct, first_sentence, sentences, unsupported
 
 QUESTIONS = Path(__file__).with_name("qa") / "questions.jsonl"
 SYSTEMS = ("blind", "assistant", "reader", "reader-dense")
+ABLATIONS = ("reader-llm-only",)  # the reader without the extractive "when" route (vlm.perception.when)
 MAX_NEW_TOKENS = {"describe": 120}
 
 
@@ -34,11 +37,12 @@ def load_questions(path: Path = QUESTIONS, split: str | None = None) -> list[dic
 def build_system(name: str, reader: str | None):
     from vlm.assistant import VideoAssistant
 
-    if name in ("reader", "reader-dense"):
+    if name in ("reader", "reader-dense", "reader-llm-only"):
         from vlm.reader import default_reader_dir
 
         assistant = VideoAssistant.from_adapter(reader or default_reader_dir())
-        assistant.int4 = name == "reader"     # reader-dense: the dense decoder, token-identical to generate
+        assistant.int4 = name != "reader-dense"     # reader-dense: the dense decoder, token-identical to generate
+        assistant.extractive_when = assistant.extractive_when and name != "reader-llm-only"
         return assistant
     return VideoAssistant.build()
 
@@ -136,7 +140,7 @@ def plot(summary: dict, systems: list[str], path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--split", default="test", choices=["dev", "test", "all"])
-    p.add_argument("--systems", nargs="+", default=list(SYSTEMS), choices=SYSTEMS)
+    p.add_argument("--systems", nargs="+", default=list(SYSTEMS), choices=SYSTEMS + ABLATIONS)
     p.add_argument("--reader", help="a reader adapter folder (default: the one shipped in vlm/reader)")
     p.add_argument("--out", type=Path, default=Path("eval/results"))
     p.add_argument("--name", default="qa", help="file name stem of the results")
