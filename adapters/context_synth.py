@@ -109,17 +109,12 @@ def people(rng, duration: float) -> People:
     posture = str(rng.choice(["upright"] * 8 + ["upside down", "lying down"]))
     raised = rng.random() < 0.2
     near = rng.random() < 0.25
-    gesture = posture == "upright" and rng.random() < 0.25        # hands moving while the body stays
-    g_from, g_to = sorted(rng.choice(n_frames + 1, 2, replace=False)) if gesture else (0, 0)
     faces = int(min(base, rng.integers(0, 3)))
     frames = []
     for k, t in enumerate(times):
         n = max(0, base + int(rng.choice([0, 0, 0, 0, -1, 1]))) if base else int(rng.random() < 0.1)
-        wrist = (0.3 + 0.25 * (k % 2), 0.6 - 0.3 * (k % 2)) if g_from <= k < g_to + 1 else (0.3, 0.6)
         persons = [Person(posture if j == 0 else "upright", int(raised and 0.3 < k / n_frames < 0.8) * 2,
-                          bool(near and k % 2 == 0), (0.2, 0.2, 0.4, 0.9),
-                          wrists=(wrist if j == 0 else (0.3, 0.6), None), shoulders=(0.3, 0.3), scale=0.15)
-                   for j in range(n)]
+                          bool(near and k % 2 == 0), (0.2, 0.2, 0.4, 0.9)) for j in range(n)]
         frames.append(FramePeople(t, persons, min(faces, n), int(rng.integers(0, 2 * n + 1)), bool(near and n and k % 2 == 0)))
     return People(frames, "" if any(f.persons or f.faces for f in frames) else "nobody seen")
 

@@ -49,11 +49,8 @@ Q = {
                  "What activity is shown?", "What sport is this?", "What is going on?", "What is the main action?",
                  "What are the people doing?", "What kind of activity is this?", "What does {w} do?",
                  "What sport is being played?", "What is this video about?"],
-    "hands": ["What is {w} doing with the hands?", "What are {w}'s hands doing?",
-              "What does {w} do with the hands?", "How does {w} move the hands?"],
     "thing": ["What is {w} holding?", "What is that thing?", "What object is shown?", "What is on the table?",
-              "What is in front of {w}?", "What is {w} using?",
-              "What is standing on the table?", "What is lying on the floor?", "What does {w} pick up?"],
+              "What is in front of {w}?", "What is {w} using?"],
     "objects": ["What objects can you see?", "What is in the video?", "What can be seen in the frames?",
                 "Which objects appear?", "What things are visible?"],
     "animal": ["What animal is in the video?", "Is there an animal? Which one?", "What kind of animal is it?",
@@ -90,7 +87,7 @@ def _q(rng, kind: str) -> str:
 
 def answer(f: rq.Facts, kind: str, rng, class_names) -> str:
     if kind in ("said", "spoke", "written", "any_text", "count", "direction", "activity", "describe", "watermark",
-                "more_than_one", "anyone", "hands"):
+                "more_than_one", "anyone"):
         return getattr(rq, kind)(f)
     if kind in ("standing", "upside_down", "lying"):
         return rq.posture_answer(f, {"standing": "standing", "upside_down": "upside down", "lying": "lying down"}[kind])
@@ -125,9 +122,7 @@ def conversation(ctx, rng, class_names, turns: int = 3) -> list[tuple[str, str, 
             break
         kind = rq._pick(rng, kinds)
         if kind == "when":
-            r = rng.random()
-            pair = (rq.when_said(f, rng) or rq.when_text(f, rng)) if r < 0.5 else rq.when_people(f, rng) if r < 0.8 \
-                else rq.when_seen(f, rng, class_names)
+            pair = (rq.when_said(f, rng) or rq.when_text(f, rng)) if rng.random() < 0.7 else rq.when_people(f, rng)
             if pair:
                 out.append(("when", *pair))
             continue

@@ -11,7 +11,6 @@ import numpy as np
 
 from vlm.perception.base import fmt_span, fmt_time
 from vlm.perception.vision import GROUPS
-from vlm.perception.when import label_spans
 
 CANT = "I can't tell from the video."
 WHO = ["the person", "the man", "the woman", "he", "she", "they", "the kid", "the boy", "the girl", "the player"]
@@ -158,7 +157,8 @@ def posture_answer(f: Facts, asked: str) -> str:
     """asked: 'standing' | 'upside down' | 'lying down'."""
     if f.people is None or not any(x.persons for x in f.people.frames):
         return "I can't see anyone."
-    seen = f.people.posture_times().get("upright" if asked == "standing" else asked, [])  # as the line says
+    seen = [x.t for x in f.people.frames if any(p.posture == ("upright" if asked == "standing" else asked)
+                                                 for p in x.persons)]
     if asked == "standing":
         return "Upright: standing or sitting, the pose model does not tell which." if seen else CANT
     return f"Yes, at {fmt_span(min(seen), max(seen))}." if seen else f"No, no one is seen {asked}."
@@ -185,65 +185,16 @@ def when_text(f: Facts, rng):
     return q, "Throughout the video." if i.kind == "overlay" else f"From {fmt_time(i.start)} to {fmt_time(i.end)}."
 
 
-WHEN_PEOPLE = {  # phrasings of the people line's timed facts
-    "arms": ["When does {w} raise their arms?", "When are {w}'s arms up?", "When does {w} lift both arms?",
-             "When does {w} put the hands up high?", "At what time are the arms raised?"],
-    "near": ["When is {w}'s hand near the face?", "When does {w} touch the face?", "When does {w} rub the eyes?",
-             "When does {w} raise a hand to the mouth?", "When is a hand at {w}'s face?",
-             "At what time does {w} cover the mouth?"],
-    "upside": ["When is {w} upside down?", "When does {w} go upside down?", "When is the handstand?",
-               "At what time is {w} on the hands?"],
-    "gesture": ["When does {w} move the hands?", "When is {w} gesturing?", "When does {w} sign?",
-                "At what time do the hands move?", "When does {w} make the gesture?"],
-}
-
-
 def when_people(f: Facts, rng):
     if f.people is None or not f.people.frames:
         return None
     frames = f.people.frames
-    times = {"arms": [x.t for x in frames if any(p.arms_raised for p in x.persons)],
-             "near": [x.t for x in frames if x.hand_near_face],
-             "upside": f.people.posture_times().get("upside down", []),
-             "gesture": f.people.gesturing_times()}
-    key = _pick(rng, list(WHEN_PEOPLE))
-    q = _pick(rng, WHEN_PEOPLE[key]).format(w=_who(rng))
-    return (q, f"At {fmt_span(min(times[key]), max(times[key]))}.") if times[key] else (q, CANT)
-
-
-def seen_spans(f: Facts, label: str) -> list[tuple[float, float]]:
-    """The runs of neighbouring segments whose labels name `label`."""
-    return label_spans(f.ctx.segments).get(label, [])
-
-
-def when_seen(f: Facts, rng, class_names: list[str]):
-    """'When is the drum seen?' from the segment lines' labels; a thing no segment names is not seen."""
-    named = [n for s in f.ctx.segments for n, _ in s.labels]
-    q = _pick(rng, ["When is the {x} seen?", "When does the {x} appear?", "At what time can you see the {x}?",
-                    "When is there a {x}?", "When does the {x} show up?", "When is the {x} visible?"])
-    if named and rng.random() < 0.8:
-        label = _pick(rng, named)
-        spans = seen_spans(f, label)
-        return q.format(x=label), ("From " + " and from ".join(f"{fmt_time(a)} to {fmt_time(b)}" for a, b in spans[:2])
-                                   + ".")
-    other = _pick(rng, [n for n in class_names if n not in named][:900])
-    return q.format(x=other), f"No {other} is seen."
-
-
-def hands(f: Facts) -> str:
-    """What the hands do, from the people line."""
-    if f.people is None or not any(x.persons for x in f.people.frames):
-        return "I can't see anyone."
-    moving = f.people.gesturing_times()
-    if moving:
-        return f"Moving them: gesturing at {fmt_span(min(moving), max(moving))}."
-    near = [x.t for x in f.people.frames if x.hand_near_face]
-    if near:
-        return f"One is near the face at {fmt_span(min(near), max(near))}."
-    raised = [x.t for x in f.people.frames if any(p.arms_raised for p in x.persons)]
-    if raised:
-        return f"They are raised at {fmt_span(min(raised), max(raised))}."
-    return "Nothing the pose model can tell: they do not move much."
+    options = [("When does {w} raise their arms?", [x.t for x in frames if any(p.arms_raised for p in x.persons)]),
+               ("When is {w}'s hand near the face?", [x.t for x in frames if x.hand_near_face]),
+               ("When is {w} upside down?", [x.t for x in frames if any(p.posture == "upside down" for p in x.persons)])]
+    q, times = options[int(rng.integers(len(options)))]
+    q = q.format(w=_who(rng))
+    return (q, f"At {fmt_span(min(times), max(times))}.") if times else (q, CANT)
 
 
 def direction(f: Facts) -> str:
@@ -297,7 +248,8 @@ def describe(f: Facts) -> str:
         out.append(f"It looks like {f.activity()}.")
     n = f.n_people
     if n:
-        tail = " upside down at times" if "upside down" in f.people.posture_times() else ""
+        postures = {p.posture for x in f.people.frames for p in x.persons} - {"unclear"}
+        tail = " upside down at times" if "upside down" in postures else ""
         out.append(f"{_cap(NUMBERS[min(n, 5)])} can be seen{tail}.")
     elif n == 0:
         out.append("No people are visible.")

@@ -63,41 +63,6 @@ def test_answers_say_what_the_facts_say_or_that_they_cannot_tell():
     assert 2 <= rq.describe(f).count(".") <= 6
 
 
-def test_a_posture_the_people_line_leaves_out_is_in_no_answer():
-    """One misfit upside-down frame of eight is not reported by the people line: no answer may use it."""
-    frames = [FramePeople(float(t), [Person("upside down" if t == 3 else "upright", 0, False, (0.3, 0.1, 0.7, 0.9))])
-              for t in range(8)]
-    f = rq.Facts(_ctx(people=People(frames)))
-    assert "upside down" not in f.ctx.to_text() and "upside down" not in rq.describe(f)
-    assert rq.posture_answer(f, "upside down") == "No, no one is seen upside down."
-    assert {rq.when_people(f, np.random.default_rng(s))[1] for s in range(40)
-            if "handstand" in rq.when_people(f, np.random.default_rng(s))[0]} <= {rq.CANT}
-    frames[4].persons[0].posture = "upside down"                     # two frames: reported, and answered
-    f = rq.Facts(_ctx(people=People(frames)))
-    assert "upside down at 0:03-0:04" in f.ctx.to_text() and rq.posture_answer(f, "upside down") == "Yes, at 0:03-0:04."
-
-
-def test_hands_and_things_seen_answer_with_the_times_the_facts_give():
-    def person(wrist):
-        return Person("upright", 0, False, (0.3, 0.1, 0.7, 0.9), wrists=(wrist, None), shoulders=(0.5, 0.3), scale=0.2)
-
-    signing = People([FramePeople(1.0, [person((0.4, 0.6))]), FramePeople(2.0, [person((0.5, 0.3))])])
-    still = People([FramePeople(t, [person((0.4, 0.6))]) for t in (1.0, 2.0)])
-    assert rq.hands(rq.Facts(_ctx(people=signing))) == "Moving them: gesturing at 0:01-0:02."
-    assert rq.hands(rq.Facts(_ctx(people=still))).startswith("Nothing the pose model can tell")
-    assert rq.hands(rq.Facts(_ctx(people=People([], "nobody seen")))) == "I can't see anyone."
-    ctx = _ctx(people=signing)
-    ctx.segments = [Segment(0, 3, [("drum", 0.5)], 5.0, "none"), Segment(3, 6, [("drum", 0.4)], 5.0, "none"),
-                    Segment(6, 9, [("stage", 0.3)], 5.0, "none"), Segment(9, 12, [("drum", 0.3)], 5.0, "none")]
-    f = rq.Facts(ctx)
-    assert rq.seen_spans(f, "drum") == [(0, 6), (9, 12)]
-    answers = {rq.when_seen(f, np.random.default_rng(s), NAMES)[1] for s in range(40)}
-    assert "From 0:00 to 0:06 and from 0:09 to 0:12." in answers and "From 0:06 to 0:09." in answers
-    assert any(a.startswith("No ") and a.endswith(" is seen.") for a in answers)
-    gestures = {rq.when_people(f, np.random.default_rng(s)) for s in range(60)}
-    assert any(a == "At 0:01-0:02." and ("gestur" in q or "hands" in q or "sign" in q) for q, a in gestures)
-
-
 def test_conversations_follow_up_and_never_repeat_a_question():
     rng = np.random.default_rng(1)
     rows = rows_for(fabricate(rng, NAMES, ACTIONS), "clip.mp4", rng, NAMES, 200, "fabricated")

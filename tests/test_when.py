@@ -75,3 +75,15 @@ def test_the_assistant_answers_from_the_fact_only_with_the_reader(assistant, cli
     finally:
         assistant.extractive_when = False
     assert llm != "At 0:04 (a hand near the face)."
+
+
+def test_a_posture_the_people_line_leaves_out_has_no_time():
+    """One misfit upside-down frame of six is not in the people line, so no 'when' answer may use it."""
+    ctx = _ctx()
+    people = ctx.part("people")
+    people.frames[2].persons[0].posture = "upside down"
+    assert "upside down" not in ctx.to_text()
+    assert "upside down" not in {f.what for f in timed_facts(ctx)}
+    people.frames[3].persons[0].posture = "upside down"               # two frames: reported, and a fact
+    assert "upside down at 0:04-0:06" in ctx.to_text()
+    assert {f.what: f.spans for f in timed_facts(ctx)}["upside down"] == [(4.0, 6.0)]
