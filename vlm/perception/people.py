@@ -99,7 +99,6 @@ class People:
             parts.append(f"{faces} face{'s' if faces > 1 else ''} close to the camera")
         return ["People (pose and face detection): " + "; ".join(parts) + "."]
 
-
     def posture_times(self) -> dict[str, list[float]]:
         """The postures the people line reports, commonest first, with the analysed times they are seen at: a
         posture seen in at least two analysed frames (or 30% of them), so one misfit frame is not reported."""

@@ -64,11 +64,11 @@ def timed_facts(context) -> list[TimedFact]:
     facts: list[TimedFact] = []
     people = context.part("people")
     if people is not None and people.frames:
-        frames = people.frames
+        frames, postures = people.frames, people.posture_times()
         found = {"arms raised": [f.t for f in frames if any(p.arms_raised for p in f.persons)],
                  "a hand near the face": [f.t for f in frames if f.hand_near_face],
-                 "upside down": people.posture_times().get("upside down", []),
-                 "lying down": people.posture_times().get("lying down", []),
+                 "upside down": postures.get("upside down", []),
+                 "lying down": postures.get("lying down", []),
                  "hands moving (gesturing)": people.gesturing_times()}
         for what, ts in found.items():
             if ts:
