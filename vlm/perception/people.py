@@ -83,21 +83,20 @@ class People:
         postures = self.posture_times()
         for posture, when in postures.items():
             parts.append("upright" if posture == "upright" and len(postures) == 1 else f"{posture} at {_spans(when)}")
-        raised = [f.t for f in self.frames if any(p.arms_raised for p in f.persons)]
-        if raised:
-            parts.append(f"arms raised at {_spans(raised)}")
-        moving = self.gesturing_times()
-        if moving:
-            parts.append(f"hands moving (gesturing) at {_spans(moving)}")
-        near = [f.t for f in self.frames if f.hand_near_face]
-        if near:
-            parts.append(f"a hand near the face at {_spans(near)}")
-        elif any(f.hands for f in self.frames):
+        events = self.event_times()
+        parts += [f"{what} at {_spans(times)}" for what, times in events.items() if times]
+        if not events["a hand near the face"] and any(f.hands for f in self.frames):
             parts.append("hands visible")
         faces = max(f.faces for f in self.frames)
         if faces:
             parts.append(f"{faces} face{'s' if faces > 1 else ''} close to the camera")
         return ["People (pose and face detection): " + "; ".join(parts) + "."]
+
+    def event_times(self) -> dict[str, list[float]]:
+        """The people line's timed events, in its order, with the analysed times they are seen at."""
+        return {"arms raised": [f.t for f in self.frames if any(p.arms_raised for p in f.persons)],
+                "hands moving (gesturing)": self.gesturing_times(),
+                "a hand near the face": [f.t for f in self.frames if f.hand_near_face]}
 
     def posture_times(self) -> dict[str, list[float]]:
         """The postures the people line reports, commonest first, with the analysed times they are seen at: a

@@ -64,12 +64,9 @@ def timed_facts(context) -> list[TimedFact]:
     facts: list[TimedFact] = []
     people = context.part("people")
     if people is not None and people.frames:
-        frames, postures = people.frames, people.posture_times()
-        found = {"arms raised": [f.t for f in frames if any(p.arms_raised for p in f.persons)],
-                 "a hand near the face": [f.t for f in frames if f.hand_near_face],
-                 "upside down": postures.get("upside down", []),
-                 "lying down": postures.get("lying down", []),
-                 "hands moving (gesturing)": people.gesturing_times()}
+        postures = people.posture_times()
+        found = {**people.event_times(), "upside down": postures.get("upside down", []),
+                 "lying down": postures.get("lying down", [])}
         for what, ts in found.items():
             if ts:
                 facts.append(TimedFact(what, [(min(ts), max(ts))],  # the span the people line gives
