@@ -6,9 +6,10 @@ tell? Questions in eval/qa/questions.jsonl (see eval/qa/README.md), split by cli
 Systems, side by side in one run: `blind` (the same LLM, the question alone: no video, no facts), `assistant`
 (the embedded assistant without the reader: facts + untrained video tokens, as before issue 15), `reader` (the
 same with the trained reader adapter, the default: decoded from the GGUF's int4 codes, "when" questions a timed
-fact matches answered from it, vlm.perception.when) and `reader-dense` (the reader decoded on the dense bf16
+fact matches answered from it, vlm.perception.when, and "What <kind> ...?" from the context's objects of that
+kind, vlm.perception.which) and `reader-dense` (the reader decoded on the dense bf16
 weights, token-identical to transformers' generate). `reader-llm-only`, asked for by name, is the reader without
-the extractive "when" route. Per kind: accuracy (accept/reject patterns, or a time in the right window),
+the extractive routes. Per kind: accuracy (accept/reject patterns, or a time in the right window),
 first-sentence accuracy, hallucination rate (eval.qa_scoring.unsupported), answer length.
 Follow-up questions are asked after the system's own answer to the first turn. Writes qa.json, qa.md and qa.png.
 """
@@ -21,11 +22,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from eval.qa_scoring import correct, first_sentence, sentences, unsupported
+from eval.qa_scoring import correct, facts_hold_answer, first_sentence, sentences, unsupported
 
 QUESTIONS = Path(__file__).with_name("qa") / "questions.jsonl"
 SYSTEMS = ("blind", "assistant", "reader", "reader-dense")
-ABLATIONS = ("reader-llm-only",)  # the reader without the extractive "when" route (vlm.perception.when)
+ABLATIONS = ("reader-llm-only",)  # the reader without the extractive routes (vlm.perception.when, .which)
 MAX_NEW_TOKENS = {"describe": 120}
 
 
@@ -42,7 +43,7 @@ def build_system(name: str, reader: str | None):
 
         assistant = VideoAssistant.from_adapter(reader or default_reader_dir())
         assistant.int4 = name != "reader-dense"     # reader-dense: the dense decoder, token-identical to generate
-        assistant.extractive_when = assistant.extractive_when and name != "reader-llm-only"
+        assistant.extractive = assistant.extractive and name != "reader-llm-only"
         return assistant
     return VideoAssistant.build()
 
@@ -70,6 +71,7 @@ def run_system(name: str, questions: list[dict], videos_root: Path, *, reader: s
         out.append({"id": q["id"], "kind": q["kind"], "system": name, "answer": answer,
                     "correct": correct(answer, q), "first_sentence_correct": correct(first_sentence(answer), q),
                     "unsupported": unsupported(answer, allowed, video.info.duration),
+                    "in_facts": facts_hold_answer(facts, q),
                     "words": len(answer.split()), "sentences": sentences(answer),
                     "seconds": round(time.perf_counter() - t, 2)})
     return out
@@ -89,6 +91,10 @@ def summarise(rows: list[dict]) -> dict:
             "hallucination": sum(bool(r["unsupported"]) for r in rs) / n,
             "words": sum(r["words"] for r in rs) / n, "sentences": sum(r["sentences"] for r in rs) / n,
             "seconds": sum(r["seconds"] for r in rs) / n}
+        held = [r["in_facts"] for r in rs if r.get("in_facts") is not None]
+        if held:  # of the questions it applies to (not yes/no, not unanswerable)
+            out[system][kind]["facts_hold"] = sum(held) / len(held)
+            out[system][kind]["facts_hold_n"] = len(held)
     return out
 
 
@@ -96,9 +102,9 @@ def table(summary: dict, systems: list[str], split: str) -> str:
     main = "reader" if "reader" in systems else systems[-1]      # words, first sentence, describe: the default
     kinds = sorted({k for s in summary.values() for k in s if k != "all"}) + ["all"]
     head = "| kind | questions | " + " | ".join(f"{s} accuracy" for s in systems) + " | " + \
-        " | ".join(f"{s} halluc." for s in systems) + f" | {main} words | {main} 1st sentence |"
+        " | ".join(f"{s} halluc." for s in systems) + f" | {main} words | {main} 1st sentence | facts hold an answer |"
     lines = [f"{split} half of the benchmark ({summary[systems[0]]['all']['n']} questions):", "", head,
-             "|" + "---|" * (4 + 2 * len(systems))]
+             "|" + "---|" * (5 + 2 * len(systems))]
     for k in kinds:
         row = [summary[s].get(k) for s in systems]
         if row[0] is None:
@@ -107,7 +113,12 @@ def table(summary: dict, systems: list[str], split: str) -> str:
         lines.append(f"| {'**all**' if k == 'all' else k} | {row[0]['n']} | "
                      + " | ".join(f"{r['accuracy']:.0%}" for r in row) + " | "
                      + " | ".join(f"{r['hallucination']:.0%}" for r in row)
-                     + f" | {last['words']:.0f} | {last['first_sentence']:.0%} |")
+                     + f" | {last['words']:.0f} | {last['first_sentence']:.0%} | "
+                     + (f"{last['facts_hold']:.0%} of {last['facts_hold_n']}" if "facts_hold" in last else "n/a") + " |")
+    lines.append(f"\n*Facts hold an answer*: the share of {main}'s questions (not yes/no or unanswerable) whose facts "
+                 "state an accepted answer on some line (a time in the window for \"when\"): a loose upper bound for "
+                 "a reader that only restates the facts. Below it, perception missed; between it and the accuracy, "
+                 "the reader did.")
     d = summary[main].get("describe")
     if d:
         lines.append(f"\n`describe` answers from {main}: {d['sentences']:.1f} sentences on average (target 2-4).")
@@ -127,11 +138,17 @@ def plot(summary: dict, systems: list[str], path: Path) -> None:
     w = 0.8 / len(systems)
     for i, s in enumerate(systems):
         ax.bar(x + i * w, [summary[s][k]["accuracy"] if k in summary[s] else 0 for k in kinds], w, label=s)
+    main = "reader" if "reader" in systems else systems[-1]
+    held = [summary[main].get(k, {}).get("facts_hold") for k in kinds]
+    if any(h is not None for h in held):  # the loose upper bound the facts leave a reader (table footnote)
+        ax.scatter([x[i] + w * (len(systems) - 1) / 2 for i, h in enumerate(held) if h is not None],
+                   [h for h in held if h is not None], marker="_", s=400, color="black", zorder=3,
+                   label="facts hold an answer")
     ax.set_xticks(x + w * (len(systems) - 1) / 2, kinds, rotation=30, ha="right")
     ax.set_ylabel("accuracy")
     ax.axhline(0.8, color="grey", lw=0.8, ls="--")
     ax.set_ylim(0, 1)
-    ax.legend(ncol=len(systems), fontsize=8)
+    ax.legend(ncol=len(systems) + 1, fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -64,6 +64,19 @@ def correct(answer: str, question: dict) -> bool:
     return ok
 
 
+def facts_hold_answer(facts: str, question: dict) -> bool | None:
+    """Whether the facts a system read state an accepted answer anywhere (a time inside the window, or one line
+    the accept pattern matches): a loose upper bound on what a reader that only restates the facts could get
+    right, which tells a perception miss from a reader miss. None where it does not apply: yes/no and
+    unanswerable questions, whose answers the facts hold by what they leave out."""
+    if question["kind"] in ("yesno", "unanswerable") or not facts.strip():
+        return None
+    if "accept_time" in question:
+        lo, hi = question["accept_time"]
+        return any(lo - 0.5 <= t <= hi + 0.5 for t in times_in(facts))
+    return any(re.search(question["accept"], line, re.I) for line in facts.splitlines())
+
+
 def _stem(w: str) -> str:
     for suffix in ("ing", "es", "ed", "s"):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:

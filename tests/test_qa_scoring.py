@@ -1,7 +1,7 @@
 """The QA benchmark's scoring: accept/reject patterns, times, and the automatic hallucination check."""
 from __future__ import annotations
 
-from eval.qa_scoring import correct, first_sentence, sentences, times_in, unsupported
+from eval.qa_scoring import correct, facts_hold_answer, first_sentence, sentences, times_in, unsupported
 
 FACTS = ("Video: 0:12 long, 25 fps, 596x336; 16 frames analysed.\n"
          "People (pose and face detection): one person; upright; a hand near the face at 0:05-0:08.\n"
@@ -37,3 +37,13 @@ def test_pose_claims_need_a_pose_fact_and_negations_pass():
 def test_sentences_and_first_sentence():
     assert sentences("It looks like cooking. One person can be seen. ") == 2
     assert first_sentence("A dog. It runs.") == "A dog."
+
+
+def test_facts_hold_answer_reads_lines_and_times_and_skips_yes_no():
+    facts = "Objects seen overall: hot dog (61%), bell pepper (7%).\nPeople: a hand near the face at 0:05-0:08."
+    assert facts_hold_answer(facts, {"kind": "object", "accept": "pepper"}) is True
+    assert facts_hold_answer(facts, {"kind": "object", "accept": r"\bknife\b"}) is False
+    assert facts_hold_answer(facts, {"kind": "when", "accept_time": [7, 9]}) is True     # 0:08
+    assert facts_hold_answer(facts, {"kind": "when", "accept_time": [20, 25]}) is False
+    assert facts_hold_answer(facts, {"kind": "yesno", "accept": "^yes"}) is None
+    assert facts_hold_answer("", {"kind": "object", "accept": "pepper"}) is None          # blind: no facts

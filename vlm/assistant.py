@@ -52,7 +52,7 @@ class VideoAssistant:
         self._fast_tower = None  # an inference copy of the vision tower (BatchNorms folded, bf16), built on first use
         self._fast = None        # (language model, its FastLM): rebuilt when the language model object changes
         self.int4 = True         # decode the embedded LLM from its GGUF's int4 codes (False: dense, exact to generate)
-        self.extractive_when = False  # answer "when" questions a timed fact matches from that fact (the reader's)
+        self.extractive = False  # the reader's extractive routes: "when" from a timed fact, "what <kind>" from an object
 
     @property
     def perceiver(self) -> Perceiver:
@@ -105,7 +105,7 @@ class VideoAssistant:
         load_adapter_weights(self.model, adapter_dir, merge=not FastLM.supports(self.model.language_model))
         self._fast_tower = self._fast = None  # the adapter may have trained the encoder; its LoRA changed the LLM
         self.config.num_frames, self.config.perception = trained.num_frames, trained.perception
-        self.extractive_when = (Path(adapter_dir) / "reader_training.json").exists()  # vlm.perception.when
+        self.extractive = (Path(adapter_dir) / "reader_training.json").exists()  # vlm.perception.when / .which
         return self
 
     @classmethod
@@ -203,13 +203,17 @@ class VideoAssistant:
                stop: threading.Event | None = None) -> Iterator[str]:
         """Yield the answer's text pieces as they are generated (greedy unless temperature > 0), on the fast
         decoder (`vlm.fastlm`) where the LLM's architecture allows, else transformers' generate. With the reader,
-        a "when" question that one of the context's timed facts matches is answered from it (`vlm.perception.when`)."""
+        a "when" question that one of the context's timed facts matches is answered from it (`vlm.perception.when`),
+        and a "What <kind of thing> ...?" question from the context's objects of that kind (`vlm.perception.which`)."""
         stop = stop or threading.Event()
-        if video is not None and self.config.perception and self.extractive_when:
+        if video is not None and self.config.perception and self.extractive:
             from vlm.perception.when import answer_when
+            from vlm.perception.which import answer_which
 
-            if (found := answer_when(question, video.context)) is not None:
-                yield found  # the fact's own times: the reader says "can't tell" to most of these
+            # The fact's own times (the reader says "can't tell" to most of these); the likeliest object of the
+            # kind asked for (the reader names the first object, of whatever kind).
+            if (found := answer_when(question, video.context) or answer_which(question, video.context)) is not None:
+                yield found
                 return
         text = self.processor.chat_text(self.messages(video, question, history))
         inputs = self.processor(text, num_frames=len(video.timestamps) if video is not None else None)

@@ -1,0 +1,57 @@
+"""'What <kind of thing> ...?' answered from the context's objects of that kind (vlm.perception.which)."""
+from __future__ import annotations
+
+import pytest
+
+from vlm.perception.context import PerceptionContext
+from vlm.perception.vision import Segment
+from vlm.perception.which import answer_which, asked_kind, members
+from vlm.video.io import VideoInfo
+
+
+def _ctx(overall, *segments):
+    segs = [Segment(i * 3.0, i * 3.0 + 3, list(labels), 2.0, "none") for i, labels in enumerate(segments)]
+    return PerceptionContext(VideoInfo("x.mp4", 90 * max(1, len(segs)), 30.0, 640, 360, "h264"),
+                             [1.5 + 3 * i for i in range(len(segs))], segs, [], list(overall), [2.0] * len(segs))
+
+
+@pytest.mark.parametrize("question, kind", [("What vegetable is in the video?", "vegetable"),
+                                            ("Which animal is she riding?", "animal"),
+                                            ("and what kind of fruit is it?", "fruit"),
+                                            ("What piece of furniture is in the room?", "furniture"),
+                                            ("What musical instrument does he play?", "musical instrument"),
+                                            ("What kitchen tool appears in the video?", "kitchen tool"),
+                                            ("What birds are there?", "bird"),
+                                            ("What is the man holding?", None),
+                                            ("What sport is being played?", None),
+                                            ("What colour is the car?", None),
+                                            ("What song did he just play?", None)])
+def test_the_asked_kind_is_read_from_the_question(question, kind):
+    assert asked_kind(question) == kind
+
+
+def test_imagenet_blocks_decide_animals_fruit_and_vegetables():
+    names = ["hot dog", "bell pepper", "banana", "common sorrel horse", "dog", "racket"]
+    assert members("vegetable", names) == ["bell pepper"]
+    assert members("fruit", names) == ["banana"]
+    assert members("animal", names) == ["common sorrel horse", "dog"]   # a "hot dog" is no animal
+    assert members("dog", names) == ["dog"]
+
+
+def test_the_likeliest_object_of_the_kind_answers_and_none_leaves_it_to_the_reader():
+    ctx = _ctx([("hot dog", 0.61), ("bell pepper", 0.07)], [("hot dog", 0.4)], [("bell pepper", 0.13)])
+    assert answer_which("What vegetable is in the video?", ctx) == "A bell pepper."   # 13% in a segment line
+    assert answer_which("What fruit is shown?", ctx) is None            # none seen: the reader says so
+    assert answer_which("What is on the table?", ctx) is None           # no kind asked
+    ctx = _ctx([("Granny Smith apple", 0.2), ("orange", 0.5)])
+    assert answer_which("Which fruit is there?", ctx) == "An orange."
+
+
+@pytest.mark.slow
+def test_artifact_kinds_are_matched_with_the_sentence_model():
+    names = ["couch", "banjo", "racket", "water bottle", "diaper"]
+    assert members("furniture", names) == ["couch"]
+    assert members("instrument", names) == ["banjo"]
+    assert members("toy", names) == []
+    ctx = _ctx([("racket", 0.4), ("banjo", 0.2), ("acoustic guitar", 0.1)])
+    assert answer_which("What instrument is being played?", ctx) == "A banjo."

@@ -1,0 +1,117 @@
+"""Answering "What <kind of thing> ...?" from the objects the context names (extractive, no LLM).
+
+The reader answers an object question with the first object the context names, whatever kind of thing was
+asked for: "What vegetable is in the video?" gets "A hot dog." while "bell pepper (13%)" is two words further
+on. Here a question that names a kind of thing (an animal, a fruit, an instrument, a vehicle ...) is answered
+with the likeliest object of that kind the context names (the overall line or a segment line). Membership comes
+from ImageNet's own order where it is one block (classes 0-397 are animals, 936-947 vegetables, 948-957 fruit
+...), and from MiniLM otherwise: an object belongs to a kind of artifact when its name and description come
+within `MIN_AFFINITY` of the kind. A question about a kind the context shows nothing of is left to the reader.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from vlm.perception.vision import GROUPS, THING_GROUPS, _class_names
+
+ANIMAL_GROUPS = tuple(GROUPS)      # "dog", "cat", "bird" ...: the coarse groups the context can name
+# Kinds ImageNet keeps in one block of its class order (index ranges, inclusive).
+BLOCKS = {
+    "animal": [(0, 397)], "vegetable": [(936, 947), (987, 987)], "fruit": [(948, 957)],
+    "food": [(924, 965), (987, 987)], "plant": [(984, 998)], "flower": [(985, 986)],
+    **{g: spans for g, spans in GROUPS.items()},
+}
+KIND_WORDS = {  # the words a question uses -> the kind
+    "animal": "animal", "animals": "animal", "pet": "animal", "pets": "animal", "creature": "animal",
+    "mammal": "animal", "vegetable": "vegetable", "vegetables": "vegetable", "veggie": "vegetable",
+    "fruit": "fruit", "fruits": "fruit", "food": "food", "dish": "food", "meal": "food", "snack": "food",
+    "plant": "plant", "plants": "plant", "flower": "flower", "flowers": "flower",
+    **{g: g for g in GROUPS if " " not in g}, "dogs": "dog", "cats": "cat", "birds": "bird", "insects": "insect",
+    "horses": "horse",
+}
+# Kinds of artifact, matched by MiniLM over ImageNet's artifact classes (398-923, 999) and the thing groups.
+ARTIFACT_KINDS = ("instrument", "musical instrument", "vehicle", "furniture", "piece of furniture", "tool",
+                  "kitchen tool", "toy", "device", "appliance", "machine", "container", "weapon", "clothing",
+                  "garment", "equipment", "utensil", "ball", "boat", "car", "drink", "beverage", "vessel", "gadget")
+ARTIFACTS = [(398, 923), (999, 999)]
+MIN_AFFINITY = 0.45  # cosine of "a kind of <kind>" and the class's name + description: couch/furniture 0.75,
+#                      banjo/instrument 0.57, water bottle/drink 0.53; racket/instrument 0.33, diaper/toy 0.43
+
+WHICH = re.compile(r"^\W*(?:and\s+)?(?:what|which)\s+(?:(?:kind|kinds|type|types|sort|piece|pieces)\s+of\s+)?"
+                   r"(?P<kind>[a-z]+(?:\s+[a-z]+)?)\s+(?:is|are|was|were|do|does|did|can|could|has|have|appears?|comes?|"
+                   r"stands?|lies|sits?)\b", re.I)
+
+
+def asked_kind(question: str) -> str | None:
+    """The kind of thing a "What <kind> is ...?" question asks for ('vegetable', 'musical instrument'), or None."""
+    m = WHICH.search(question)
+    if m is None:
+        return None
+    words = m.group("kind").lower().split()
+    for k in (" ".join(words), words[-1]):   # "kitchen tool", then "tool"; "musical instrument"
+        if k in KIND_WORDS:
+            return KIND_WORDS[k]
+        if k in ARTIFACT_KINDS:
+            return k
+    return None
+
+
+def context_objects(context) -> dict[str, float]:
+    """Every object the context names (overall line and segment lines), with its highest stated confidence."""
+    out: dict[str, float] = {}
+    for name, p in list(context.labels) + [x for s in context.segments for x in s.labels]:
+        out[name] = max(out.get(name, 0.0), p)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, int]:
+    return {n: i for i, n in enumerate(_class_names())}
+
+
+def _in_blocks(i: int, spans) -> bool:
+    return any(a <= i <= b for a, b in spans)
+
+
+def members(kind: str, names: list[str]) -> list[str]:
+    """The names (ImageNet classes or the context's coarse groups) that are a `kind`."""
+    index = _index()
+    if kind in BLOCKS:
+        groups = ANIMAL_GROUPS if kind == "animal" else (kind,) if kind in GROUPS else ()
+        return [n for n in names if n in groups or (n in index and _in_blocks(index[n], BLOCKS[kind]))]
+    candidates = [n for n in names if n in THING_GROUPS or (n in index and _in_blocks(index[n], ARTIFACTS))]
+    if not candidates:
+        return []
+    affinity = _affinities(kind, candidates)
+    return [n for n, a in zip(candidates, affinity) if a >= MIN_AFFINITY]
+
+
+def _affinities(kind: str, names: list[str]) -> list[float]:
+    import torch
+
+    from vlm.semantic import default_scorer
+    from vlm.text import text_encoder
+
+    enc, index = text_encoder(), _index()
+    scorer = default_scorer()
+    query = torch.nn.functional.normalize(enc.encode([f"a kind of {kind}", f"a {kind}", kind]).mean(0), dim=-1)
+    emb = torch.stack([scorer.imagenet_embeddings[index[n]] if n in index else
+                       torch.nn.functional.normalize(enc.encode([n])[0], dim=-1) for n in names])   # (K, D)
+    return (emb @ query).tolist()
+
+
+def _article(name: str) -> str:
+    return ("An " if name[0].lower() in "aeiou" else "A ") + name
+
+
+def answer_which(question: str, context) -> str | None:
+    """'A bell pepper.' for "What vegetable is in the video?" when the context names one, else None."""
+    kind = asked_kind(question)
+    if kind is None:
+        return None
+    found = context_objects(context)
+    hits = members(kind, list(found))
+    if not hits:
+        return None
+    return _article(max(hits, key=lambda n: found[n])) + "."
