@@ -2,6 +2,7 @@
 tell? Questions in eval/qa/questions.jsonl (see eval/qa/README.md), split by clip into dev and test.
 
     python -m eval.bench_qa [--split test] [--systems blind assistant reader reader-dense] [--reader DIR] [--out eval/results]
+        [--paraphrased]     # the test half's questions in other words (eval/qa/paraphrases.jsonl)
 
 Systems, side by side in one run: `blind` (the same LLM, the question alone: no video, no facts), `assistant`
 (the embedded assistant without the reader: facts + untrained video tokens, as before issue 15), `reader` (the
@@ -25,14 +26,21 @@ from pathlib import Path
 from eval.qa_scoring import correct, facts_hold_answer, first_sentence, sentences, unsupported
 
 QUESTIONS = Path(__file__).with_name("qa") / "questions.jsonl"
+PARAPHRASES = Path(__file__).with_name("qa") / "paraphrases.jsonl"  # other wordings of the test half's questions
 SYSTEMS = ("blind", "assistant", "reader", "reader-dense")
 ABLATIONS = ("reader-llm-only",)  # the reader without the extractive routes (vlm.perception.when, .which)
 MAX_NEW_TOKENS = {"describe": 120}
 
 
-def load_questions(path: Path = QUESTIONS, split: str | None = None) -> list[dict]:
+def load_questions(path: Path = QUESTIONS, split: str | None = None, *, paraphrased: bool = False) -> list[dict]:
+    """The questions of a split; `paraphrased`: each with its other wording (PARAPHRASES) where it has one, under
+    the same accept/reject patterns (the questions without one are left out)."""
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [r for r in rows if split in (None, "all", r["split"])]
+    rows = [r for r in rows if split in (None, "all", r["split"])]
+    if paraphrased:
+        other = {p["id"]: p["turns"] for p in (json.loads(x) for x in PARAPHRASES.read_text().splitlines() if x.strip())}
+        rows = [{**r, "turns": other[r["id"]]} for r in rows if r["id"] in other]
+    return rows
 
 
 def build_system(name: str, reader: str | None):
@@ -147,8 +155,9 @@ def plot(summary: dict, systems: list[str], path: Path) -> None:
     ax.set_xticks(x + w * (len(systems) - 1) / 2, kinds, rotation=30, ha="right")
     ax.set_ylabel("accuracy")
     ax.axhline(0.8, color="grey", lw=0.8, ls="--")
-    ax.set_ylim(0, 1)
-    ax.legend(ncol=len(systems) + 1, fontsize=8)
+    ax.set_ylim(0, 1.2)   # room above the bars for the legend
+    ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    ax.legend(ncol=len(systems) + 1, fontsize=8, loc="upper center")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -161,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--reader", help="a reader adapter folder (default: the one shipped in vlm/reader)")
     p.add_argument("--out", type=Path, default=Path("eval/results"))
     p.add_argument("--name", default="qa", help="file name stem of the results")
+    p.add_argument("--paraphrased", action="store_true",
+                   help="ask each question in its other wording (eval/qa/paraphrases.jsonl, the test half)")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
 
@@ -172,15 +183,16 @@ def main(argv: list[str] | None = None) -> int:
     if root is None:
         print("bench_qa: the real clips (../shared/videos or $VLM_VIDEOS) are not here", file=sys.stderr)
         return 2
-    questions = load_questions(split=args.split)
+    questions = load_questions(split=args.split, paraphrased=args.paraphrased)
     rows = []
     for name in args.systems:
         rows += run_system(name, questions, root, reader=args.reader, progress=not args.quiet)
     summary = summarise(rows)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"{args.name}.json").write_text(json.dumps({"split": args.split, "summary": summary, "answers": rows},
+    split = args.split + (" (paraphrased)" if args.paraphrased else "")
+    (args.out / f"{args.name}.json").write_text(json.dumps({"split": split, "summary": summary, "answers": rows},
                                                            indent=1) + "\n")
-    md = table(summary, args.systems, args.split)
+    md = table(summary, args.systems, split)
     plot(summary, args.systems, args.out / f"{args.name}.png")
     (args.out / f"{args.name}.md").write_text(md + f"\n![accuracy per kind]({args.name}.png)\n")
     print(md)

@@ -31,7 +31,7 @@ KIND_WORDS = {  # the words a question uses -> the kind
     "horses": "horse",
 }
 # Kinds of artifact, matched by MiniLM over ImageNet's artifact classes (398-923, 999) and the thing groups.
-ARTIFACT_KINDS = ("instrument", "musical instrument", "vehicle", "furniture", "piece of furniture", "tool",
+ARTIFACT_KINDS = ("instrument", "musical instrument", "vehicle", "furniture", "tool",
                   "kitchen tool", "toy", "device", "appliance", "machine", "container", "weapon", "clothing",
                   "garment", "equipment", "utensil", "ball", "boat", "car", "drink", "beverage", "vessel", "gadget")
 ARTIFACTS = [(398, 923), (999, 999)]
