@@ -55,3 +55,17 @@ def test_artifact_kinds_are_matched_with_the_sentence_model():
     assert members("toy", names) == []
     ctx = _ctx([("racket", 0.4), ("banjo", 0.2), ("acoustic guitar", 0.1)])
     assert answer_which("What instrument is being played?", ctx) == "A banjo."
+
+
+def test_the_assistant_answers_from_the_object_only_with_the_reader(assistant, clip_path, monkeypatch):
+    import vlm.perception.which as which
+
+    video = assistant.watch(clip_path)
+    monkeypatch.setattr(which, "answer_which", lambda q, ctx: "A bell pepper." if "vegetable" in q else None)
+    assert assistant.answer(video, "What vegetable is it ?", max_new_tokens=6) != "A bell pepper."  # no reader
+    assistant.extractive = True
+    try:
+        assert assistant.answer(video, "What vegetable is it ?", max_new_tokens=6) == "A bell pepper."
+        assert assistant.answer(video, "What is it ?", max_new_tokens=6) != "A bell pepper."
+    finally:
+        assistant.extractive = False
