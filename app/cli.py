@@ -107,7 +107,7 @@ def _watch(assistant, args):
     elif args.sampler:
         kwargs = {"sampler": args.sampler}
         if args.sampler == "query":  # look for the moments that match the question
-            kwargs["question"] = getattr(args, "question", None) or ""
+            kwargs["question"] = (getattr(args, "question", None) or [""])[0]  # the first; follow-ups refer back
     return assistant.watch(args.video, num_frames=args.frames, **kwargs)
 
 
@@ -162,10 +162,12 @@ def cmd_chat(args) -> int:
         if video.context.pending:
             print(f"(still working in the background: {', '.join(video.context.pending)}; answers say so)",
                   file=sys.stderr)
-    if args.question:
-        _print_stream(assistant.stream(video, args.question, **_gen_kwargs(args)))
-        return 0
     history: list[dict] = []
+    if args.question:  # each -q a turn of one conversation, so a follow-up can refer back
+        for question in args.question:
+            answer = _print_stream(assistant.stream(video, question, history, **_gen_kwargs(args)))
+            history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+        return 0
     interactive = sys.stdin.isatty()
     while True:
         try:
@@ -430,9 +432,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_generation_args(p)
     p.set_defaults(func=cmd_describe)
 
-    p = sub.add_parser("chat", help="ask questions about a video (one with -q, else interactive)")
+    p = sub.add_parser("chat", help="ask questions about a video (the -q ones, then exit; else interactive)")
     p.add_argument("video", nargs="?")
-    p.add_argument("-q", "--question")
+    p.add_argument("-q", "--question", action="append",
+                   help="ask this and exit; repeat for follow-ups in one conversation (-q 'What is on the table?' "
+                        "-q 'And how many?')")
     p.add_argument("--sample", action="store_true", help="use a sample clip")
     _add_model_args(p)
     _add_generation_args(p)

@@ -50,3 +50,19 @@ def test_unknown_perception_part_is_one_line_before_loading(clip_path, capsys):
     assert main(["chat", str(clip_path), "-q", "hi", "--skip-part", "smell"]) == 2
     assert capsys.readouterr().err.strip() == ("vlm: error: --skip-part 'smell': not a perception part; parts: "
                                                "people, speech, text")
+
+
+def test_repeated_questions_are_one_conversation(clip_path, capsys, monkeypatch):
+    import app.cli as cli
+
+    class Echo:  # answers with what it was given: the question and how many turns came before
+        config = type("C", (), {"num_video_tokens": staticmethod(lambda n: 4 * n)})()
+
+        def stream(self, video, question, history=(), **kw):
+            yield f"{question} after {len(history)} turns"
+
+    video = type("V", (), {"timestamps": [0.5, 1.5]})()
+    monkeypatch.setattr(cli, "load_assistant_from_args", lambda args: Echo())
+    monkeypatch.setattr(cli, "_watch", lambda assistant, args: video)
+    assert main(["chat", str(clip_path), "-q", "What is on the table?", "-q", "And how many?"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["What is on the table? after 0 turns", "And how many? after 2 turns"]
