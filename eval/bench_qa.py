@@ -106,8 +106,13 @@ def summarise(rows: list[dict]) -> dict:
     return out
 
 
+def _main_system(systems: list[str]) -> str:
+    """The system the words, first-sentence, describe and facts columns are about: the default (reader)."""
+    return "reader" if "reader" in systems else systems[-1]
+
+
 def table(summary: dict, systems: list[str], split: str) -> str:
-    main = "reader" if "reader" in systems else systems[-1]      # words, first sentence, describe: the default
+    main = _main_system(systems)
     kinds = sorted({k for s in summary.values() for k in s if k != "all"}) + ["all"]
     head = "| kind | questions | " + " | ".join(f"{s} accuracy" for s in systems) + " | " + \
         " | ".join(f"{s} halluc." for s in systems) + f" | {main} words | {main} 1st sentence | facts hold an answer |"
@@ -123,10 +128,11 @@ def table(summary: dict, systems: list[str], split: str) -> str:
                      + " | ".join(f"{r['hallucination']:.0%}" for r in row)
                      + f" | {last['words']:.0f} | {last['first_sentence']:.0%} | "
                      + (f"{last['facts_hold']:.0%} of {last['facts_hold_n']}" if "facts_hold" in last else "n/a") + " |")
-    lines.append(f"\n*Facts hold an answer*: the share of {main}'s questions (not yes/no or unanswerable) whose facts "
-                 "state an accepted answer on some line (a time in the window for \"when\"): a loose upper bound for "
-                 "a reader that only restates the facts. Below it, perception missed; between it and the accuracy, "
-                 "the reader did.")
+    if "facts_hold" in summary[main]["all"]:
+        lines.append(f"\n*Facts hold an answer*: the share of {main}'s questions (not yes/no or unanswerable) whose facts "
+                     "state an accepted answer on some line (a time in the window for \"when\"): a loose upper bound "
+                     "for a reader that only restates the facts. Below it, perception missed; between it and the "
+                     "accuracy, the reader did.")
     d = summary[main].get("describe")
     if d:
         lines.append(f"\n`describe` answers from {main}: {d['sentences']:.1f} sentences on average (target 2-4).")
@@ -146,7 +152,7 @@ def plot(summary: dict, systems: list[str], path: Path) -> None:
     w = 0.8 / len(systems)
     for i, s in enumerate(systems):
         ax.bar(x + i * w, [summary[s][k]["accuracy"] if k in summary[s] else 0 for k in kinds], w, label=s)
-    main = "reader" if "reader" in systems else systems[-1]
+    main = _main_system(systems)
     held = [summary[main].get(k, {}).get("facts_hold") for k in kinds]
     if any(h is not None for h in held):  # the loose upper bound the facts leave a reader (table footnote)
         ax.scatter([x[i] + w * (len(systems) - 1) / 2 for i, h in enumerate(held) if h is not None],
