@@ -68,12 +68,9 @@ def test_the_assistant_answers_from_the_fact_only_with_the_reader(assistant, cli
     monkeypatch.setattr(when, "answer_when", lambda q, ctx: "At 0:04 (a hand near the face)." if q.startswith("When")
                         else None)
     llm = assistant.answer(video, "When does it move ?", max_new_tokens=6)
-    assistant.extractive = True
-    try:
-        assert assistant.answer(video, "When does it move ?", max_new_tokens=6) == "At 0:04 (a hand near the face)."
-        assert assistant.answer(video, "what moves ?", max_new_tokens=6) != "At 0:04 (a hand near the face)."
-    finally:
-        assistant.extractive = False
+    monkeypatch.setattr(assistant, "extractive", True)   # undone after the test: the assistant is shared
+    assert assistant.answer(video, "When does it move ?", max_new_tokens=6) == "At 0:04 (a hand near the face)."
+    assert assistant.answer(video, "what moves ?", max_new_tokens=6) != "At 0:04 (a hand near the face)."
     assert llm != "At 0:04 (a hand near the face)."
 
 

@@ -63,9 +63,6 @@ def test_the_assistant_answers_from_the_object_only_with_the_reader(assistant, c
     video = assistant.watch(clip_path)
     monkeypatch.setattr(which, "answer_which", lambda q, ctx: "A bell pepper." if "vegetable" in q else None)
     assert assistant.answer(video, "What vegetable is it ?", max_new_tokens=6) != "A bell pepper."  # no reader
-    assistant.extractive = True
-    try:
-        assert assistant.answer(video, "What vegetable is it ?", max_new_tokens=6) == "A bell pepper."
-        assert assistant.answer(video, "What is it ?", max_new_tokens=6) != "A bell pepper."
-    finally:
-        assistant.extractive = False
+    monkeypatch.setattr(assistant, "extractive", True)   # undone after the test: the assistant is shared
+    assert assistant.answer(video, "What vegetable is it ?", max_new_tokens=6) == "A bell pepper."
+    assert assistant.answer(video, "What is it ?", max_new_tokens=6) != "A bell pepper."
