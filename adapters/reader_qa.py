@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from vlm.perception.base import fmt_span, fmt_time
+from vlm.perception.ocr import only_watermark
 from vlm.perception.vision import GROUPS
 
 CANT = "I can't tell from the video."
@@ -105,7 +106,7 @@ def written(f: Facts) -> str:
         return "I can't tell what is written."
     if not f.content:
         if f.marks:
-            return f'No text is written in the scene; there is only a "{f.marks[0].text}" watermark.'
+            return only_watermark(f.marks[0].text)
         return "No text appears on screen."
     first = f.content[0]
     where = "throughout the video" if first.kind == "overlay" else f"at {fmt_span(first.start, first.end)}"

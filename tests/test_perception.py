@@ -106,6 +106,43 @@ def test_text_readings_group_into_items_with_spans_and_kinds():
     assert lines[1].startswith('Watermark: "shutterstock"')
 
 
+@pytest.mark.parametrize("question, about_text", [("What word appears across the video?", True),
+                                                  ("What does the caption say?", True),
+                                                  ("Which text is shown on screen?", True),
+                                                  ("and what is written on it?", True),
+                                                  ("What words are spoken in the video?", False),
+                                                  ("What words does he say?", False),
+                                                  ("Is there any text on screen?", False),   # yes/no: the reader
+                                                  ("When is the caption shown?", False),     # when: its own route
+                                                  ("What is the man holding?", False)])
+def test_questions_about_what_is_written_are_told_from_speech_and_yes_no(question, about_text):
+    from vlm.perception.ocr import asks_about_text
+
+    assert asks_about_text(question) is about_text
+
+
+def test_only_a_watermark_answers_what_is_written_and_real_text_is_left_to_the_reader():
+    from vlm.perception.ocr import TextItem, answer_written
+    from vlm.video.io import VideoInfo
+
+    def ctx(*items):
+        state = PartState("text", "What is written")
+        state.finish("done", ScreenText(list(items), 4))
+        return PerceptionContext(VideoInfo("x.mp4", 300, 30.0, 640, 360, "h264"), [1.0, 4.0], [], [], [], [2.0] * 2,
+                                 {"text": state})
+
+    mark = TextItem("shutterstock", 0.5, 9.5, "watermark", 0.95)
+    answer = answer_written("What word appears across the video?", ctx(mark))
+    assert answer == 'No text is written in the scene; there is only a "shutterstock" watermark.'
+    assert answer_written("What word appears across the video?", ctx(mark, TextItem("SALE", 2, 4, "text", 0.9))) \
+        is None                                                                 # text to quote: the reader does
+    assert answer_written("What word appears across the video?", ctx()) is None  # nothing: the reader says so
+    assert answer_written("What is the dog doing?", ctx(mark)) is None
+    pending = PerceptionContext(VideoInfo("x.mp4", 300, 30.0, 640, 360, "h264"), [1.0], [], [], [], [2.0],
+                                {"text": PartState("text", "What is written")})
+    assert answer_written("What does the caption say?", pending) is None       # not read yet
+
+
 def test_posture_from_landmarks():
     lm = np.zeros((33, 3), np.float32)
     lm[:, 2] = 1.0

@@ -204,15 +204,20 @@ class VideoAssistant:
         """Yield the answer's text pieces as they are generated (greedy unless temperature > 0), on the fast
         decoder (`vlm.fastlm`) where the LLM's architecture allows, else transformers' generate. With the reader,
         a "when" question that one of the context's timed facts matches is answered from it (`vlm.perception.when`),
-        and a "What <kind of thing> ...?" question from the context's objects of that kind (`vlm.perception.which`)."""
+        a "What <kind of thing> ...?" question from the context's objects of that kind (`vlm.perception.which`), and
+        a question about what is written, when only a watermark is, with the watermark (`vlm.perception.ocr`)."""
         stop = stop or threading.Event()
         if video is not None and self.config.perception and self.extractive:
+            from vlm.perception.ocr import answer_written
             from vlm.perception.when import answer_when
             from vlm.perception.which import answer_which
 
             # The fact's own times (the reader says "can't tell" to most of these); the likeliest object of the
-            # kind asked for (the reader names the first object, of whatever kind).
-            if (found := answer_when(question, video.context) or answer_which(question, video.context)) is not None:
+            # kind asked for (the reader names the first object, of whatever kind); the watermark when nothing
+            # else is written (the reader says nothing is).
+            found = (answer_when(question, video.context) or answer_which(question, video.context)
+                     or answer_written(question, video.context))
+            if found is not None:
                 yield found
                 return
         text = self.processor.chat_text(self.messages(video, question, history))

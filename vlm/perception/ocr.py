@@ -202,3 +202,37 @@ def _join_lines(items: list[TextItem]) -> list[TextItem]:
             continue
         out.append(it)
     return out
+
+
+# A question about what is written (not what is said): "What word appears across the video?", "What does the
+# caption say?". "word(s)" alone counts only without a speech verb ("What words does he say?" is speech).
+TEXT_QUESTION = re.compile(r"\b(?:written|writing|writes?|text|texts|caption|captions|title|subtitles?|letters|"
+                           r"lettering|logo|printed|on[- ]screen)\b", re.I)
+WORD_QUESTION = re.compile(r"\bwords?\b", re.I)
+OPEN_QUESTION = re.compile(r"^\W*(?:and\s+)?(?:what|which)\b", re.I)
+SPEECH_VERB = re.compile(r"\b(?:say|says|said|saying|speak|speaks|spoke|spoken|speaking|hear|heard|talk|talks|"
+                         r"sing|sings|sung|shout|shouts|call|calls|mention|mentions|mentioned)\b", re.I)
+
+
+def asks_about_text(question: str) -> bool:
+    """A "what/which" question about what is written (yes/no and "when" ones stay with the reader)."""
+    if not OPEN_QUESTION.search(question):
+        return False
+    return bool(TEXT_QUESTION.search(question) or (WORD_QUESTION.search(question) and not SPEECH_VERB.search(question)))
+
+
+def answer_written(question: str, context) -> str | None:
+    """The watermark, for a question about what is written when OCR read nothing else. The reader is trained to
+    say so ('there is only a "shutterstock" watermark') but says "No text appears on screen." with the watermark
+    line in front of it. Questions with text to read are left to the reader, which quotes it."""
+    text = context.part("text")
+    if text is None or not asks_about_text(question):
+        return None
+    marks = [i for i in text.items if i.kind == "watermark"]
+    if not marks or any(i.kind != "watermark" for i in text.items):
+        return None
+    return only_watermark(marks[0].text)
+
+
+def only_watermark(mark: str) -> str:
+    return f'No text is written in the scene; there is only a "{mark}" watermark.'
