@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from vlm.config import VideoLLMConfig
+from vlm.english import fix_articles_stream
 from vlm.model import VideoLLM
 from vlm.perception import Clip, PerceptionContext, Perceiver, PerceptionSettings, build_context
 from vlm.perception.base import ANALYSIS_LONG_SIDE
@@ -226,7 +227,11 @@ class VideoAssistant:
         sampling = dict(max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, seed=seed, stop=stop)
         pending = video.context.pending if video is not None and self.config.perception else []
         pieces = self._fast_pieces if self.fast_lm() is not None else self._generate_pieces
-        yield from pieces(inputs, features, **sampling)
+        generated = pieces(inputs, features, **sampling)
+        try:
+            yield from fix_articles_stream(generated)   # "a oxygen mask" -> "an oxygen mask"
+        finally:
+            generated.close()   # a reader that stops early stops the generation now, not when collected
         if pending:  # said plainly, whatever the LLM made of the "not known yet" line
             yield f"\n\n(Still working on {pending_text(video.context)}; ask again for it.)"
 

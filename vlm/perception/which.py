@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from vlm.english import with_article
 from vlm.perception.vision import GROUPS, THING_GROUPS, _class_names
 
 ANIMAL_GROUPS = tuple(GROUPS)      # "dog", "cat", "bird" ...: the coarse groups the context can name
@@ -101,10 +102,6 @@ def _affinities(kind: str, names: list[str]) -> list[float]:
     return (emb @ query).tolist()
 
 
-def _article(name: str) -> str:
-    return ("An " if name[0].lower() in "aeiou" else "A ") + name
-
-
 def answer_which(question: str, context) -> str | None:
     """'A bell pepper.' for "What vegetable is in the video?" when the context names one, else None."""
     kind = asked_kind(question)
@@ -114,4 +111,4 @@ def answer_which(question: str, context) -> str | None:
     hits = members(kind, list(found))
     if not hits:
         return None
-    return _article(max(hits, key=lambda n: found[n])) + "."
+    return with_article(max(hits, key=lambda n: found[n])) + "."

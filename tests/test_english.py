@@ -1,0 +1,32 @@
+"""'a' or 'an' before a name, in whole answers and in streamed pieces (vlm.english)."""
+from __future__ import annotations
+
+import pytest
+
+from vlm.english import fix_articles, fix_articles_stream, with_article
+
+
+@pytest.mark.parametrize("name, expected", [("oxygen mask", "An oxygen mask"), ("bell pepper", "A bell pepper"),
+                                            ("unicycle", "A unicycle"), ("umbrella", "An umbrella"),
+                                            ("ukulele", "A ukulele"), ("hour", "An hour"),
+                                            ("one-man band", "A one-man band"), ("European car", "A European car"),
+                                            ("urn", "An urn")])
+def test_the_article_goes_by_the_sound_of_the_first_letters(name, expected):
+    assert with_article(name) == expected
+    assert with_article(name, capital=False) == expected[0].lower() + expected[1:]
+
+
+def test_wrong_articles_are_fixed_and_numbers_and_names_left_alone():
+    assert fix_articles("It looks like a oxygen mask and an bell pepper.") == \
+        "It looks like an oxygen mask and a bell pepper."
+    assert fix_articles("A apple. An tree!") == "An apple. A tree!"
+    assert fix_articles("an 8-year-old with plan A in hand") == "an 8-year-old with plan A in hand"
+    assert fix_articles("banana and a") == "banana and a"   # nothing after it: unchanged
+
+
+def test_a_streamed_article_waits_for_its_word():
+    pieces = ["The frames ", "mostly show a ", "oxygen ", "mask and a ", "ukulele."]
+    out = list(fix_articles_stream(pieces))
+    assert "".join(out) == "The frames mostly show an oxygen mask and a ukulele."
+    assert out[1] == "mostly show "                      # the article was held back, not sent and taken back
+    assert list(fix_articles_stream(["It ends with a "])) == ["It ends with ", "a "]   # the last one is let go

@@ -1,0 +1,53 @@
+"""'a' or 'an': the indefinite article before an object's name, in the extractive answers and in the LLM's stream.
+
+The reader learnt "The frames mostly show a {label}" from templates, so it writes "a oxygen mask"; the stream
+fixes the article once the next word arrives. The rule goes by the first letters, with the common exceptions
+("a unicycle", "a one-man band", "an hour").
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+
+_VOWEL_SOUND = re.compile(r"^(?:[aeio]|u(?!ni|s[aeiu]|t[aeiu]|k[aeiu]|r[aeiou]|bi|ro)|hour|honest|honou?r|heir)",
+                          re.I)
+_CONSONANT_SOUND = re.compile(r"^(?:one\b|once\b|eu|ewe|uk\b)", re.I)
+_ARTICLE = re.compile(r"\b(a|an|A|An)(\s+)(?=([A-Za-z][\w-]*))")   # before a word, not a number ("an 8")
+_TRAILING_ARTICLE = re.compile(r"\b(?:a|an|A|An)\s+$")
+
+
+def starts_with_vowel_sound(word: str) -> bool:
+    return bool(_VOWEL_SOUND.match(word)) and not _CONSONANT_SOUND.match(word)
+
+
+def with_article(name: str, *, capital: bool = True) -> str:
+    """'An oxygen mask', 'A unicycle' (lower case with capital=False)."""
+    article = "an" if starts_with_vowel_sound(name) else "a"
+    return f"{article.capitalize() if capital else article} {name}"
+
+
+def fix_articles(text: str) -> str:
+    """'a oxygen mask' -> 'an oxygen mask', 'an bell pepper' -> 'a bell pepper'; capitals kept."""
+    def fix(m: re.Match) -> str:
+        before = text[:m.start()].rstrip()
+        if m.group(1)[0].isupper() and before and before[-1] not in '.!?:"(\n':
+            return m.group(0)   # "plan A is": a capital mid-sentence is a name, not the article
+        article = "an" if starts_with_vowel_sound(m.group(3)) else "a"
+        return (article.capitalize() if m.group(1)[0].isupper() else article) + m.group(2)
+    return _ARTICLE.sub(fix, text)
+
+
+def fix_articles_stream(pieces: Iterable[str]) -> Iterator[str]:
+    """The same fix on streamed text: a piece that ends in an article waits for the word after it."""
+    held = ""
+    for piece in pieces:
+        text = held + piece
+        m = _TRAILING_ARTICLE.search(text)
+        if m is not None:
+            held, text = text[m.start():], text[:m.start()]
+        else:
+            held = ""
+        if text:
+            yield fix_articles(text)
+    if held:
+        yield held
