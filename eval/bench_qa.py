@@ -28,7 +28,7 @@ from eval.qa_scoring import correct, facts_hold_answer, first_sentence, sentence
 QUESTIONS = Path(__file__).with_name("qa") / "questions.jsonl"
 PARAPHRASES = Path(__file__).with_name("qa") / "paraphrases.jsonl"  # other wordings of the test half's questions
 SYSTEMS = ("blind", "assistant", "reader", "reader-dense")
-ABLATIONS = ("reader-llm-only",)  # the reader without the extractive routes (vlm.perception.when, .which)
+ABLATIONS = ("reader-llm-only",)  # the reader without the extractive routes (VideoAssistant.stream)
 MAX_NEW_TOKENS = {"describe": 120}
 
 
@@ -172,7 +172,7 @@ def plot(summary: dict, systems: list[str], path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--split", default="test", choices=["dev", "test", "all"])
-    p.add_argument("--systems", nargs="+", default=list(SYSTEMS), choices=SYSTEMS + ABLATIONS)
+    p.add_argument("--systems", nargs="+", default=list(SYSTEMS + ABLATIONS), choices=SYSTEMS + ABLATIONS)
     p.add_argument("--reader", help="a reader adapter folder (default: the one shipped in vlm/reader)")
     p.add_argument("--out", type=Path, default=Path("eval/results"))
     p.add_argument("--name", default="qa", help="file name stem of the results")

@@ -53,7 +53,7 @@ class VideoAssistant:
         self._fast_tower = None  # an inference copy of the vision tower (BatchNorms folded, bf16), built on first use
         self._fast = None        # (language model, its FastLM): rebuilt when the language model object changes
         self.int4 = True         # decode the embedded LLM from its GGUF's int4 codes (False: dense, exact to generate)
-        self.extractive = False  # the reader's extractive routes: "when" from a timed fact, "what <kind>" from an object
+        self.extractive = False  # the reader's extractive routes (`stream`): "when", "what <kind>", a lone watermark
 
     @property
     def perceiver(self) -> Perceiver:
@@ -106,7 +106,7 @@ class VideoAssistant:
         load_adapter_weights(self.model, adapter_dir, merge=not FastLM.supports(self.model.language_model))
         self._fast_tower = self._fast = None  # the adapter may have trained the encoder; its LoRA changed the LLM
         self.config.num_frames, self.config.perception = trained.num_frames, trained.perception
-        self.extractive = (Path(adapter_dir) / "reader_training.json").exists()  # vlm.perception.when / .which
+        self.extractive = (Path(adapter_dir) / "reader_training.json").exists()  # a reader: its routes too
         return self
 
     @classmethod
