@@ -30,3 +30,5 @@ def test_a_streamed_article_waits_for_its_word():
     assert "".join(out) == "The frames mostly show an oxygen mask and a ukulele."
     assert out[1] == "mostly show "                      # the article was held back, not sent and taken back
     assert list(fix_articles_stream(["It ends with a "])) == ["It ends with ", "a "]   # the last one is let go
+    assert "".join(fix_articles_stream(["Use plan ", "A ", "if in doubt. ", "A ", "apple."])) == \
+        "Use plan A if in doubt. An apple."          # what came before a piece tells a name from an article

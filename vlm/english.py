@@ -26,10 +26,11 @@ def with_article(name: str, *, capital: bool = True) -> str:
     return f"{article.capitalize() if capital else article} {name}"
 
 
-def fix_articles(text: str) -> str:
-    """'a oxygen mask' -> 'an oxygen mask', 'an bell pepper' -> 'a bell pepper'; capitals kept."""
+def fix_articles(text: str, *, preceding: str = "") -> str:
+    """'a oxygen mask' -> 'an oxygen mask', 'an bell pepper' -> 'a bell pepper'; capitals kept. `preceding`: the
+    text before it (a streamed piece's predecessors), to tell a sentence's first "A" from a name ("plan A")."""
     def fix(m: re.Match) -> str:
-        before = text[:m.start()].rstrip()
+        before = (preceding[-8:] + text[:m.start()]).rstrip()
         if m.group(1)[0].isupper() and before and before[-1] not in '.!?:"(\n':
             return m.group(0)   # "plan A is": a capital mid-sentence is a name, not the article
         article = "an" if starts_with_vowel_sound(m.group(3)) else "a"
@@ -39,7 +40,7 @@ def fix_articles(text: str) -> str:
 
 def fix_articles_stream(pieces: Iterable[str]) -> Iterator[str]:
     """The same fix on streamed text: a piece that ends in an article waits for the word after it."""
-    held = ""
+    held, sent = "", ""
     for piece in pieces:
         text = held + piece
         m = _TRAILING_ARTICLE.search(text)
@@ -48,6 +49,8 @@ def fix_articles_stream(pieces: Iterable[str]) -> Iterator[str]:
         else:
             held = ""
         if text:
-            yield fix_articles(text)
+            text = fix_articles(text, preceding=sent)
+            sent = (sent + text)[-8:]
+            yield text
     if held:
         yield held
