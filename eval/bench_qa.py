@@ -116,7 +116,9 @@ def table(summary: dict, systems: list[str], split: str) -> str:
     kinds = sorted({k for s in summary.values() for k in s if k != "all"}) + ["all"]
     head = "| kind | questions | " + " | ".join(f"{s} accuracy" for s in systems) + " | " + \
         " | ".join(f"{s} halluc." for s in systems) + f" | {main} words | {main} 1st sentence | facts hold an answer |"
-    lines = [f"{split} half of the benchmark ({summary[systems[0]]['all']['n']} questions):", "", head,
+    n = summary[systems[0]]["all"]["n"]
+    title = f"{split} half of the benchmark" if split.split()[0] in ("dev", "test", "all") else split
+    lines = [f"{title} ({n} questions):", "", head,
              "|" + "---|" * (5 + 2 * len(systems))]
     for k in kinds:
         row = [summary[s].get(k) for s in systems]

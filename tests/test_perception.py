@@ -172,6 +172,18 @@ def test_times_in_the_speech_only_audio_map_back_to_the_video():
     assert clock.said(words) == [Said(1.1, 2.9, "Hello there."), Said(6.1, 7.0, "Bye.")]  # split at the pause
 
 
+def test_a_chunks_first_word_starts_after_the_vad_padding_not_at_the_chunk_start():
+    from types import SimpleNamespace as W
+
+    clock = SpeechClock([(0, 32000), (96000, 144000)], pad_seconds=0.4)  # chunks at 0-2 s and 6-9 s
+    words = [W(start=0.0, end=0.9, word=" Hi."), W(start=2.0, end=2.8, word=" Good"), W(start=2.8, end=3.5,
+                                                                                       word=" morning.")]
+    first, second = clock.said(words)
+    assert first.start == 0.0                     # a chunk at 0 s had its padding cut: the voice may start at once
+    assert (second.start, second.end) == (6.4, 7.5)   # Whisper said 6.0: the chunk's start, 0.4 s before the voice
+    assert SpeechClock([(96000, 100000)], pad_seconds=0.4).said([W(start=0.0, end=0.1, word=" Oh")])[0].start == 6.1
+
+
 def test_transcript_lines_say_what_was_heard_or_why_not():
     t = Transcript([Said(0.5, 2.0, "Hello there."), Said(61, 63.4, "Goodbye.")], "en", 0.97)
     assert t.lines() == ['What is said (speech recognition, English): 0:00-0:02 "Hello there." 1:01-1:03 "Goodbye."']

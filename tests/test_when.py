@@ -84,3 +84,30 @@ def test_a_posture_the_people_line_leaves_out_has_no_time():
     people.frames[3].persons[0].posture = "upside down"               # two frames: reported, and a fact
     assert "upside down at 0:04-0:06" in ctx.to_text()
     assert {f.what: f.spans for f in timed_facts(ctx)}["upside down"] == [(4.0, 6.0)]
+
+
+def _spoken(*segments):
+    from vlm.perception.speech import Said, Transcript
+
+    state = PartState("speech", "What is said")
+    state.finish("done", Transcript([Said(*s) for s in segments], "en", 0.9))
+    return PerceptionContext(VideoInfo("x.mp4", 360, 30.0, 640, 360, "h264"), [1.0, 7.0], [], [], [], [2.0] * 2,
+                             {"speech": state})
+
+
+@pytest.mark.parametrize("question, expected", [("When does someone start speaking?", "At 0:01."),
+                                                ("When does the man start talking?", "At 0:01."),
+                                                ('When does she say "see you tomorrow"?', "At 0:07."),
+                                                ("When does he mention the weather?", "At 0:01."),
+                                                ("When does he mention the price?", None),    # nothing said holds it
+                                                ("When do the words appear?", None),          # text: the reader
+                                                ("When does the music start?", None),
+                                                ("What does he say?", None)])
+def test_speech_when_questions_get_the_time_of_the_segment_with_their_words(question, expected):
+    ctx = _spoken((1.4, 3.0, "The weather will be fine."), (7.2, 9.0, "See you tomorrow, everyone."))
+    assert answer_when(question, ctx) == expected
+
+
+def test_speech_when_questions_without_a_transcript_are_left_to_the_reader():
+    ctx = PerceptionContext(VideoInfo("x.mp4", 360, 30.0, 640, 360, "h264"), [1.0], [], [], [], [2.0])
+    assert answer_when("When does someone start speaking?", ctx) is None

@@ -204,9 +204,10 @@ class VideoAssistant:
                stop: threading.Event | None = None) -> Iterator[str]:
         """Yield the answer's text pieces as they are generated (greedy unless temperature > 0), on the fast
         decoder (`vlm.fastlm`) where the LLM's architecture allows, else transformers' generate. With the reader,
-        a "when" question that one of the context's timed facts matches is answered from it (`vlm.perception.when`),
-        a "What <kind of thing> ...?" question from the context's objects of that kind (`vlm.perception.which`), and
-        a question about what is written, when only a watermark is, with the watermark (`vlm.perception.ocr`)."""
+        a "when" question that one of the context's timed facts or speech segments matches is answered from it
+        (`vlm.perception.when`), a "What <kind of thing> ...?" question from the context's objects of that kind
+        (`vlm.perception.which`), and a question about what is written, when only a watermark is, with the
+        watermark (`vlm.perception.ocr`)."""
         stop = stop or threading.Event()
         if video is not None and self.config.perception and self.extractive:
             from vlm.perception.ocr import answer_written

@@ -114,21 +114,44 @@ def mux_audio(video: str | Path, audio: np.ndarray, out: str | Path) -> Path:
 def write_av_clip(scene: Scene, out: str | Path, *, captions: tuple[Caption, ...] = (),
                   speech: tuple[Utterance, ...] = (), **voice) -> Path:
     """The scene's frames with captions drawn over them, and (when given) the utterances as its audio track."""
-    out = Path(out)
+    return _write(render_frames(scene), scene.fps, scene.duration, out, captions, speech, voice)
+
+
+def overlay_av_clip(source: str | Path, out: str | Path, *, seconds: float | None = None,
+                    captions: tuple[Caption, ...] = (), speech: tuple[Utterance, ...] = (), **voice) -> Path:
+    """A real video's first `seconds` (all of it by default) with captions drawn over it and, when given, the
+    utterances as its only audio track (its own sound is dropped): speech and text with known truth on real
+    backgrounds."""
+    from vlm.video.io import VideoReader
+
+    reader = VideoReader(source)
+    fps = reader.info.fps
+    n = len(reader) if seconds is None else min(len(reader), int(round(seconds * fps)))
 
     def frames():
-        for i, f in enumerate(render_frames(scene)):
-            t = i / scene.fps
+        for a in range(0, n, 32):
+            yield from reader.get_batch(list(range(a, min(n, a + 32))))
+
+    return _write(frames(), fps, n / fps, out, captions, speech, voice)
+
+
+def _write(frames, fps: float, duration: float, out: str | Path, captions, speech, voice) -> Path:
+    out = Path(out)
+
+    def captioned():
+        for i, f in enumerate(frames):
+            t = i / fps
+            f = np.array(f)   # writable
             for c in captions:
                 if c.start <= t < (c.end if c.end is not None else float("inf")):
                     draw_caption(f, c)
             yield f
 
     if not speech:
-        return write_video(out, frames(), fps=scene.fps)
+        return write_video(out, captioned(), fps=fps)
     silent = out.with_name(f".{out.stem}.video{out.suffix}")
-    write_video(silent, frames(), fps=scene.fps)
+    write_video(silent, captioned(), fps=fps)
     try:
-        return mux_audio(silent, speech_track(list(speech), scene.duration, **voice), out)
+        return mux_audio(silent, speech_track(list(speech), duration, **voice), out)
     finally:
         silent.unlink(missing_ok=True)

@@ -116,15 +116,18 @@ def _whisper(model: str, threads: int):
 _load_lock = threading.Lock()
 
 
+VAD_PAD_SECONDS = 0.4  # faster-whisper's VadOptions().speech_pad_ms: each chunk starts this long before the voice
+
+
 def speech_chunks(audio: np.ndarray, block_seconds: float = 120.0) -> list[tuple[int, int]]:
     """(start, end) samples of speech found by Silero VAD, run over 2-minute blocks: its memory grows with the
     input (a 10-minute track took ~120 MB at once), and chunks that meet at a block edge are joined."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    block = int(block_seconds * SAMPLE_RATE)
+    block, options = int(block_seconds * SAMPLE_RATE), VadOptions(speech_pad_ms=int(VAD_PAD_SECONDS * 1000))
     chunks: list[list[int]] = []
     for offset in range(0, len(audio), block):
-        for c in get_speech_timestamps(audio[offset:offset + block], VadOptions()):
+        for c in get_speech_timestamps(audio[offset:offset + block], options):
             a, b = c["start"] + offset, c["end"] + offset
             if chunks and a - chunks[-1][1] < SAMPLE_RATE // 10:
                 chunks[-1][1] = b
@@ -137,8 +140,8 @@ class SpeechClock:
     """The speech-only audio Whisper hears (the voice-activity chunks end to end, `gap_seconds` apart) and the
     map from its times back to the video's clock."""
 
-    def __init__(self, chunks: list[tuple[int, int]], gap_seconds: float = 0.0):
-        self.chunks, self.gap = chunks, int(gap_seconds * SAMPLE_RATE)
+    def __init__(self, chunks: list[tuple[int, int]], gap_seconds: float = 0.0, pad_seconds: float = 0.0):
+        self.chunks, self.gap, self.pad = chunks, int(gap_seconds * SAMPLE_RATE), pad_seconds
         self.starts = np.array([a for a, _ in chunks], dtype=np.float64) / SAMPLE_RATE        # in the video
         lengths = np.array([b - a for a, b in chunks], dtype=np.float64) / SAMPLE_RATE
         self.a = np.concatenate([[0.0], np.cumsum(lengths + gap_seconds)[:-1]])              # in the speech audio
@@ -161,12 +164,16 @@ class SpeechClock:
 
     def said(self, words) -> list[Said]:
         """One Said per run of words heard in one voice-activity chunk (a pause in the video splits a segment
-        Whisper made across it), timed by the words themselves."""
+        Whisper made across it), timed by the words themselves. Whisper starts a chunk's first word where the
+        chunk starts, which is the VAD's padding (`pad_seconds`) before the voice: it starts after the padding
+        (not for a chunk at 0 s, whose padding was cut)."""
         out: list[Said] = []
         last = None
         for w in words:
             k = self.chunk((w.start + w.end) / 2)  # the chunk the word is heard in; its edges are clamped to it
             start, end = (float(self.starts[k] + min(max(t, self.a[k]), self.b[k]) - self.a[k]) for t in (w.start, w.end))
+            if self.starts[k] > 0:
+                start = min(max(start, float(self.starts[k]) + self.pad), end)
             if out and k == last:
                 out[-1].text += w.word
                 out[-1].end = end
@@ -186,15 +193,16 @@ class SpeechClock:
 
 
 def detect_language(model, speech: np.ndarray, seconds: float = 10.0) -> tuple[str, float]:
-    """Language of the first `seconds` of speech (zero-padded to that length, as Whisper pads), from one short
-    encoder pass: faster-whisper's own detection encodes a padded 30 s window, then transcription encodes it
-    again; CTranslate2's encoder takes shorter inputs, so this costs ~0.14 s instead of ~0.57 s here, with the
-    same top language on the real clips tried (English 0.86-1.0 on speech, <0.3 on babble and hallucinated
-    "thank you"s)."""
+    """Language of the first `seconds` of speech, from one short encoder pass: faster-whisper's own detection
+    encodes a padded 30 s window, then transcription encodes it again; CTranslate2's encoder takes shorter
+    inputs, so this costs ~0.14 s instead of ~0.57 s here. Shorter speech is repeated to fill the window: padded
+    with silence instead, a 3 s English sentence read as Thai (0.72) or as English at 0.44, under the threshold
+    (`eval.bench_qa_generated`: 12 spoken sentences, all English at 0.55-0.94 repeated); on the real clips the
+    babble stays under it (0.15 and 0.30) and speech over it (0.55-1.0), as padded."""
     import ctranslate2
 
     n = int(seconds * SAMPLE_RATE)
-    clip = np.pad(speech[:n], (0, max(0, n - len(speech))))
+    clip = np.tile(speech, -(-n // max(len(speech), 1)))[:n] if len(speech) else np.zeros(n, np.float32)
     features = model.feature_extractor(clip)[:, :int(seconds * 100)]                     # (n_mels, frames)
     encoded = model.model.encode(ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None])),
                                  to_cpu=False)
@@ -206,7 +214,7 @@ def detect_language(model, speech: np.ndarray, seconds: float = 10.0) -> tuple[s
 class SpeechPart(PerceptionPart):
     name = "speech"
     title = "What is said"
-    version = 2
+    version = 3
     requires = ("faster_whisper",)
     install = "faster-whisper"
     needs_frames = False
@@ -237,7 +245,7 @@ class SpeechPart(PerceptionPart):
         if not chunks:  # music, noise: Whisper would only invent words
             return Transcript(note="an audio track, but no speech heard", audio_seconds=round(seconds, 2))
         model = self.load()
-        to_video = SpeechClock(chunks)
+        to_video = SpeechClock(chunks, pad_seconds=VAD_PAD_SECONDS)
         speech = to_video.assemble(audio)  # Whisper hears the speech only, once
         language, probability = (self.language, 1.0) if self.language else detect_language(model, speech)
         if probability < MIN_LANGUAGE_PROBABILITY:

@@ -5,15 +5,17 @@ people line's timed facts ("arms raised at 0:02-0:04", "a hand near the face at 
 lines' objects reach it in too few training examples and too few phrasings: asked "When does she touch her
 mouth?" it says it cannot tell while the fact is in front of it. Here each timed fact gets a few plain
 descriptions, the question is matched against them with the embedded sentence model (MiniLM), and a match above
-`MIN_SIMILARITY` is answered with the fact's times and the fact as the context says it. Questions about speech or
-text, and questions no fact matches, are left to the reader.
+`MIN_SIMILARITY` is answered with the fact's times and the fact as the context says it. A question about speech
+gets the time of the segment that holds its words, or of the first one when it names none ("When does someone
+start speaking?": the reader says it cannot tell when nobody is seen). Questions about text, and questions no
+fact matches, are left to the reader.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from vlm.perception.base import fmt_span
+from vlm.perception.base import fmt_span, fmt_time
 
 MIN_SIMILARITY = 0.65   # above the development half's one wrong match (0.62: "When does a hand first appear?" to
 #                         "upside down") and every generic unanswerable "when" question on its clips (<= 0.60)
@@ -99,11 +101,47 @@ def best_fact(question: str, facts: list[TimedFact]) -> tuple[TimedFact | None, 
     return facts[owner[best]], float(sims[best])
 
 
-def answer_when(question: str, context, *, min_similarity: float = MIN_SIMILARITY) -> str | None:
-    """'At 0:05-0:08 (a hand near the face).' for a "when" question a timed fact answers, else None (the reader
-    answers: speech, text, follow-ups that name nothing, and questions no fact matches)."""
-    if not is_when_question(question) or ABOUT_WORDS.search(question):
+SPEECH_WORDS = re.compile(r"\b(?:say|says|said|saying|speak|speaks|spoke|speaking|talk|talks|talking|hear|heard|"
+                          r"voice|narrator|narrates|mention|mentions|mentioned|words?)\b", re.I)
+TEXT_WORDS = re.compile(r"\b(?:text|caption|title|written|write|writes|read|label|logo|watermark|sign|screen|appears?|"
+                        r"shown|visible|displayed)\b", re.I)   # "When do the words appear?" is about text
+# Words of a speech "when" question that name no part of what is said: "When does the man start talking?"
+GENERIC = set("""when what time point moment second which at does do did is are was were the a an he she they it
+someone somebody anyone anybody person man woman boy girl child people narrator speaker voice first start starts begin
+begins then again video clip this in on something anything word words say says said saying speak speaks spoke speaking
+talk talks talking hear heard we you mention mentions mentioned there any""".split())
+
+
+def answer_when_said(question: str, context) -> str | None:
+    """'At 0:04.' for a "when" question about speech (as the reader was trained to answer): the segment holding
+    the quoted or named words, or the first one for "When does someone start speaking?". The reader gets quoted
+    words right but says it cannot tell for the generic question where nobody is seen (a narrator over a
+    landscape). None for speech questions whose words nothing said holds, and without a transcript."""
+    transcript = context.part("speech")
+    if transcript is None or not transcript.segments or TEXT_WORDS.search(question) or \
+            not SPEECH_WORDS.search(question):
         return None
+    quoted = re.findall(r'["“]([^"”]+)["”]', question)
+    words = _words(" ".join(quoted)) if quoted else [w for w in _words(question) if w not in GENERIC]
+    if not words:
+        return f"At {fmt_time(transcript.segments[0].start)}."
+    overlap = [len(set(words) & set(_words(s.text))) for s in transcript.segments]
+    best = max(range(len(overlap)), key=lambda k: overlap[k])
+    return f"At {fmt_time(transcript.segments[best].start)}." if overlap[best] else None
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def answer_when(question: str, context, *, min_similarity: float = MIN_SIMILARITY) -> str | None:
+    """'At 0:05-0:08 (a hand near the face).' for a "when" question a timed fact answers, 'At 0:04.' for one
+    about speech (`answer_when_said`), else None (the reader answers: text, follow-ups that name nothing, and
+    questions no fact matches)."""
+    if not is_when_question(question):
+        return None
+    if ABOUT_WORDS.search(question) or SPEECH_WORDS.search(question):
+        return answer_when_said(question, context)
     facts = [f for f in timed_facts(context) if not f.in_view or IN_VIEW.search(question)]
     fact, sim = best_fact(question, facts)
     if fact is None or sim < min_similarity:
