@@ -1,6 +1,6 @@
 """Speech and captions the reader never saw, on real backgrounds: a generated QA check with known truth.
 
-    python -m eval.bench_qa_generated [--clips 16] [--systems assistant reader] [--out eval/results]
+    python -m eval.bench_qa_generated [--clips 16] [--seed 0] [--systems assistant reader] [--out eval/results]
 
 The reader's training clips with speech and captions are moving shapes with sentences and captions from
 `adapters.context_synth`. Here the test half's real clips without text of their own (their first 10 s, their
@@ -138,6 +138,7 @@ def build(n: int, out_dir: Path, seed: int = 0) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--clips", type=int, default=16)
+    p.add_argument("--seed", type=int, default=0, help="another seed: other pairings of clip, sentence and caption")
     p.add_argument("--systems", nargs="+", default=["assistant", "reader"])
     p.add_argument("--out", type=Path, default=Path("eval/results"))
     p.add_argument("--name", default="qa_generated")
@@ -155,12 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     check_pools_are_new()
     clips = cache_dir() / "qa_generated"
     clips.mkdir(parents=True, exist_ok=True)
-    questions = build(args.clips, clips)
+    questions = build(args.clips, clips, seed=args.seed)
     rows = []
     for name in args.systems:
         rows += run_system(name, questions, clips, progress=not args.quiet)
     summary = summarise(rows)
-    split = f"Generated speech and captions on {args.clips} test-half clips"
+    split = f"Generated speech and captions on {args.clips} test-half clips (seed {args.seed})"
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{args.name}.json").write_text(json.dumps({"split": split, "summary": summary, "questions": questions,
                                                             "answers": rows}, indent=1) + "\n")
