@@ -26,3 +26,18 @@ def test_every_test_question_has_one_other_wording_with_as_many_turns():
     for a, b in zip(plain, other):
         assert len(a["turns"]) == len(b["turns"]) and a["turns"] != b["turns"]
         assert {k: v for k, v in a.items() if k != "turns"} == {k: v for k, v in b.items() if k != "turns"}
+
+
+def test_the_generated_check_accepts_the_key_words_endings_aside_and_uses_new_sentences():
+    import re
+
+    from eval.bench_qa_generated import CAPTIONS, SENTENCES, check_pools_are_new, holds, key_words
+
+    check_pools_are_new()   # nothing the reader was trained on
+    assert len(SENTENCES) >= 16 and len(CAPTIONS) >= 16 and all(s.strip() for s in SENTENCES)
+    words = key_words("The penguins are fed twice a day.")
+    assert words == ["penguins", "twice"]
+    accept = holds(words)
+    assert re.search(accept, 'Someone says "The penguin are fed twice a day."', re.I | re.S)   # an ending lost
+    assert re.search(accept, 'Someone says "twice ... penguins"', re.I | re.S)                   # any order
+    assert not re.search(accept, 'Someone says "The pelican is fed twice."', re.I | re.S)
