@@ -1,16 +1,15 @@
 """Real-clip QA benchmark: does the assistant answer what was asked, from what the video shows, or say it cannot
 tell? Questions in eval/qa/questions.jsonl (see eval/qa/README.md), split by clip into dev and test.
 
-    python -m eval.bench_qa [--split test] [--systems blind assistant reader reader-dense] [--reader DIR] [--out eval/results]
+    python -m eval.bench_qa [--split test] [--systems blind assistant reader ...] [--reader DIR] [--out eval/results]
         [--paraphrased]     # the test half's questions in other words (eval/qa/paraphrases.jsonl)
 
 Systems, side by side in one run: `blind` (the same LLM, the question alone: no video, no facts), `assistant`
 (the embedded assistant without the reader: facts + untrained video tokens, as before issue 15), `reader` (the
-same with the trained reader adapter, the default: decoded from the GGUF's int4 codes, "when" questions a timed
-fact matches answered from it, vlm.perception.when, and "What <kind> ...?" from the context's objects of that
-kind, vlm.perception.which) and `reader-dense` (the reader decoded on the dense bf16
-weights, token-identical to transformers' generate). `reader-llm-only`, asked for by name, is the reader without
-the extractive routes. Per kind: accuracy (accept/reject patterns, or a time in the right window),
+same with the trained reader adapter, the default: decoded from the GGUF's int4 codes, with the extractive
+routes of VideoAssistant.stream for "when", "What <kind> ...?" and watermark-only questions), `reader-dense`
+(the reader decoded on the dense bf16 weights, token-identical to transformers' generate) and `reader-llm-only`
+(the reader without the extractive routes). Per kind: accuracy (accept/reject patterns, or a time in the right window),
 first-sentence accuracy, hallucination rate (eval.qa_scoring.unsupported), answer length.
 Follow-up questions are asked after the system's own answer to the first turn. Writes qa.json, qa.md and qa.png.
 """
