@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from vlm.perception.base import Clip, PerceptionPart, PartUnavailable, Progress, fmt_span, register_part
+from vlm.perception.speech import SPEECH_QUESTION
 
 MIN_SCORE = 0.8
 WATERMARKS = ("shutterstock", "gettyimages", "getty images", "istock", "alamy", "pond5", "storyblocks", "videoblocks",
@@ -210,15 +211,13 @@ TEXT_QUESTION = re.compile(r"\b(?:written|writing|writes?|text|texts|caption|cap
                            r"lettering|logo|printed|on[- ]screen)\b", re.I)
 WORD_QUESTION = re.compile(r"\bwords?\b", re.I)
 OPEN_QUESTION = re.compile(r"^\W*(?:and\s+)?(?:what|which)\b", re.I)
-SPEECH_VERB = re.compile(r"\b(?:say|says|said|saying|speak|speaks|spoke|spoken|speaking|hear|heard|talk|talks|"
-                         r"sing|sings|sung|shout|shouts|call|calls|mention|mentions|mentioned)\b", re.I)
 
 
 def asks_about_text(question: str) -> bool:
     """A "what/which" question about what is written (yes/no and "when" ones stay with the reader)."""
     if not OPEN_QUESTION.search(question):
         return False
-    return bool(TEXT_QUESTION.search(question) or (WORD_QUESTION.search(question) and not SPEECH_VERB.search(question)))
+    return bool(TEXT_QUESTION.search(question) or (WORD_QUESTION.search(question) and not SPEECH_QUESTION.search(question)))
 
 
 def answer_written(question: str, context) -> str | None:

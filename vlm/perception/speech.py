@@ -8,6 +8,7 @@ does not decode.
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -22,6 +23,12 @@ MAX_COMPRESSION_RATIO = 2.4  # above it the text repeats itself (a hallucination
 SILENCE_RMS = 1e-4          # RMS under which a track is silent
 MIN_LANGUAGE_PROBABILITY = 0.5  # under it the "speech" is babble, applause or noise (measured: see detect_language)
 MAX_TOKENS_PER_WINDOW = 160     # a 30 s window of fast speech is ~100 tokens; loops are cut off
+
+
+# A question about what is said: "What does he say?", "When does the narrator start talking?"
+SPEECH_QUESTION = re.compile(r"\b(?:say|says|said|saying|speak|speaks|spoke|spoken|speaking|talk|talks|talking|hear|"
+                             r"heard|sing|sings|sung|shout|shouts|call|calls|mention|mentions|mentioned|voice|"
+                             r"narrator|narrates)\b", re.I)
 
 
 @dataclass

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from vlm.perception.base import fmt_span, fmt_time
+from vlm.perception.speech import SPEECH_QUESTION
 
 MIN_SIMILARITY = 0.65   # above the development half's one wrong match (0.62: "When does a hand first appear?" to
 #                         "upside down") and every generic unanswerable "when" question on its clips (<= 0.60)
@@ -101,8 +102,6 @@ def best_fact(question: str, facts: list[TimedFact]) -> tuple[TimedFact | None, 
     return facts[owner[best]], float(sims[best])
 
 
-SPEECH_WORDS = re.compile(r"\b(?:say|says|said|saying|speak|speaks|spoke|speaking|talk|talks|talking|hear|heard|"
-                          r"voice|narrator|narrates|mention|mentions|mentioned|words?)\b", re.I)
 TEXT_WORDS = re.compile(r"\b(?:text|caption|title|written|write|writes|read|label|logo|watermark|sign|screen|appears?|"
                         r"shown|visible|displayed)\b", re.I)   # "When do the words appear?" is about text
 # Words of a speech "when" question that name no part of what is said: "When does the man start talking?"
@@ -119,7 +118,7 @@ def answer_when_said(question: str, context) -> str | None:
     landscape). None for speech questions whose words nothing said holds, and without a transcript."""
     transcript = context.part("speech")
     if transcript is None or not transcript.segments or TEXT_WORDS.search(question) or \
-            not SPEECH_WORDS.search(question):
+            not (SPEECH_QUESTION.search(question) or re.search(r"\bwords?\b", question, re.I)):
         return None
     quoted = re.findall(r'["“]([^"”]+)["”]', question)
     words = _words(" ".join(quoted)) if quoted else [w for w in _words(question) if w not in GENERIC]
@@ -140,7 +139,7 @@ def answer_when(question: str, context, *, min_similarity: float = MIN_SIMILARIT
     questions no fact matches)."""
     if not is_when_question(question):
         return None
-    if ABOUT_WORDS.search(question) or SPEECH_WORDS.search(question):
+    if ABOUT_WORDS.search(question) or SPEECH_QUESTION.search(question):
         return answer_when_said(question, context)
     facts = [f for f in timed_facts(context) if not f.in_view or IN_VIEW.search(question)]
     fact, sim = best_fact(question, facts)
