@@ -194,16 +194,21 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for name in args.systems:
         rows += run_system(name, questions, root, reader=args.reader, progress=not args.quiet)
-    summary = summarise(rows)
-    args.out.mkdir(parents=True, exist_ok=True)
     split = args.split + (" (paraphrased)" if args.paraphrased else "")
-    (args.out / f"{args.name}.json").write_text(json.dumps({"split": split, "summary": summary, "answers": rows},
-                                                           indent=1) + "\n")
-    md = table(summary, args.systems, split)
-    plot(summary, args.systems, args.out / f"{args.name}.png")
-    (args.out / f"{args.name}.md").write_text(md + f"\n![accuracy per kind]({args.name}.png)\n")
-    print(md)
+    print(write_results(args.out, args.name, split, args.systems, rows))
     return 0
+
+
+def write_results(out: Path, name: str, split: str, systems: list[str], rows: list[dict], **extra) -> str:
+    """NAME.json (the summary, every answer and `extra`), NAME.md (the table) and NAME.png; returns the table."""
+    summary = summarise(rows)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps({"split": split, "summary": summary, **extra, "answers": rows},
+                                                 indent=1) + "\n")
+    md = table(summary, systems, split)
+    plot(summary, systems, out / f"{name}.png")
+    (out / f"{name}.md").write_text(md + f"\n![accuracy per kind]({name}.png)\n")
+    return md
 
 
 def rewrite(out: Path = Path("eval/results"), name: str = "qa") -> None:

@@ -22,7 +22,7 @@ import re
 import sys
 from pathlib import Path
 
-from eval.bench_qa import QUESTIONS, plot, run_system, summarise, table
+from eval.bench_qa import QUESTIONS, run_system, write_results
 
 SENTENCES = """The library will close early on Friday.|My grandmother grows tomatoes on her balcony.|Our flight was
 delayed by three hours.|The new bakery sells warm croissants.|Please switch off your phones during the film.|The
@@ -93,7 +93,7 @@ def build(n: int, out_dir: Path, seed: int = 0) -> list[dict]:
     """Write n clips into out_dir and return their questions (bench_qa's format, clip paths relative to it)."""
     import numpy as np
 
-    from vlm.data.av import Caption, Utterance, overlay_av_clip, speak
+    from vlm.data.av import RATE, Caption, Utterance, overlay_av_clip, speak
     from vlm.samples import shared_videos_dir
     from vlm.video import probe
 
@@ -106,7 +106,7 @@ def build(n: int, out_dir: Path, seed: int = 0) -> list[dict]:
         caption = str(captions[i % len(captions)]) if i % 4 != 2 else None       # every fourth: no caption
         speech, caps = (), ()
         if sentence:
-            length = len(speak(sentence)) / 16000
+            length = len(speak(sentence)) / RATE
             start = round(float(rng.uniform(0.3, max(0.4, seconds - length - 0.3))), 2)
             speech = (Utterance(sentence, start),)
             spoken = (start, start + length)
@@ -160,15 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for name in args.systems:
         rows += run_system(name, questions, clips, progress=not args.quiet)
-    summary = summarise(rows)
     split = f"Generated speech and captions on {args.clips} test-half clips (seed {args.seed})"
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"{args.name}.json").write_text(json.dumps({"split": split, "summary": summary, "questions": questions,
-                                                            "answers": rows}, indent=1) + "\n")
-    md = table(summary, args.systems, split)
-    plot(summary, args.systems, args.out / f"{args.name}.png")
-    (args.out / f"{args.name}.md").write_text(md + f"\n![accuracy per kind]({args.name}.png)\n")
-    print(md)
+    print(write_results(args.out, args.name, split, args.systems, rows, questions=questions))
     return 0
 
 
