@@ -162,7 +162,7 @@ def posture_answer(f: Facts, asked: str) -> str:
                                                  for p in x.persons)]
     if asked == "standing":
         return "Upright: standing or sitting, the pose model does not tell which." if seen else CANT
-    return f"Yes, at {fmt_span(min(seen), max(seen))}." if seen else f"No, no one is seen {asked}."
+    return f"Yes, at {f.people.spans_text(seen)}." if seen else f"No, no one is seen {asked}."
 
 
 def when_said(f: Facts, rng):
@@ -195,7 +195,7 @@ def when_people(f: Facts, rng):
                ("When is {w} upside down?", [x.t for x in frames if any(p.posture == "upside down" for p in x.persons)])]
     q, times = options[int(rng.integers(len(options)))]
     q = q.format(w=_who(rng))
-    return (q, f"At {fmt_span(min(times), max(times))}.") if times else (q, CANT)
+    return (q, f"At {f.people.spans_text(times)}.") if times else (q, CANT)
 
 
 def direction(f: Facts) -> str:

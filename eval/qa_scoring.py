@@ -41,7 +41,7 @@ other such own same one two three video clip scene shows show seen see looks loo
 # Pose facts an answer can claim only where the context (or the question) says them; a sentence that negates the
 # claim ("no one is seen upside down") is not one.
 POSE_CLAIMS = {"upside down": ("upside down",), "handstand": ("upside down", "handstand"),
-               "lying down": ("lying down",), "arms raised": ("arms raised", "raise")}
+               "lying down": ("lying down",), "arms raised": ("arms raised", "raise"), "arm raised": ("arm raised", "arms raised", "raise")}
 NEGATION = re.compile(r"\b(?:no|not|nobody|never|none)\b|n't\b", re.I)
 
 

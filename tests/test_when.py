@@ -86,6 +86,33 @@ def test_a_posture_the_people_line_leaves_out_has_no_time():
     assert {f.what: f.spans for f in timed_facts(ctx)}["upside down"] == [(4.0, 6.0)]
 
 
+def _arms_ctx():
+    """One arm up at 0, 2 and 4 s, both at 8 s, none at 6 s: the line splits them and gives only the frames seen."""
+    raised = {0.0: 1, 2.0: 1, 4.0: 1, 6.0: 0, 8.0: 2}
+    people = People([FramePeople(t, [Person("upright", n, False, (0.3, 0.1, 0.7, 0.9))]) for t, n in raised.items()])
+    state = PartState("people", "People")
+    state.finish("done", people)
+    return PerceptionContext(VideoInfo("x.mp4", 300, 30.0, 640, 360, "h264"), [1.0, 5.0], [], [], [], [2.0] * 2,
+                             {"people": state})
+
+
+def test_one_arm_and_both_arms_are_separate_facts_with_the_frames_they_are_seen_in():
+    ctx = _arms_ctx()
+    assert "an arm raised at 0:00-0:04; both arms raised at 0:08" in ctx.to_text()
+    facts = {f.what: f.spans for f in timed_facts(ctx)}
+    assert facts["an arm raised"] == [(0.0, 4.0)] and facts["both arms raised"] == [(8.0, 8.0)]
+    people = ctx.part("people")
+    assert people.spans_text([0.0, 8.0]) == "0:00, 0:08"   # not 0:00-0:08: the frames between do not show it
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, expected", [("When does he raise both arms high?", "At 0:08 (both arms raised)."),
+                                                ("When does he lift both arms up?", "At 0:08 (both arms raised)."),
+                                                ("When does he raise a hand?", "At 0:00-0:04 (an arm raised).")])
+def test_a_question_about_both_arms_gets_the_both_arms_time(question, expected):
+    assert answer_when(question, _arms_ctx()) == expected
+
+
 def _spoken(*segments):
     from vlm.perception.speech import Said, Transcript
 

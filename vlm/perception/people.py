@@ -82,9 +82,10 @@ class People:
                 parts[0] += " (" + ", ".join(f"{n} at {fmt_span(a, b)}" for a, b, n in runs) + ")"
         postures = self.posture_times()
         for posture, when in postures.items():
-            parts.append("upright" if posture == "upright" and len(postures) == 1 else f"{posture} at {_spans(when)}")
+            parts.append("upright" if posture == "upright" and len(postures) == 1 else
+                         f"{posture} at {self.spans_text(when)}")
         events = self.event_times()
-        parts += [f"{what} at {_spans(times)}" for what, times in events.items() if times]
+        parts += [f"{what} at {self.spans_text(times)}" for what, times in events.items() if times]
         if not events["a hand near the face"] and any(f.hands for f in self.frames):
             parts.append("hands visible")
         faces = max(f.faces for f in self.frames)
@@ -94,9 +95,21 @@ class People:
 
     def event_times(self) -> dict[str, list[float]]:
         """The people line's timed events, in its order, with the analysed times they are seen at."""
-        return {"arms raised": [f.t for f in self.frames if any(p.arms_raised for p in f.persons)],
+        both = [f.t for f in self.frames if any(p.arms_raised >= 2 for p in f.persons)]
+        one = [f.t for f in self.frames if any(p.arms_raised for p in f.persons) and f.t not in both]
+        return {"an arm raised": one,
+                "both arms raised": both,
                 "hands moving (gesturing)": self.gesturing_times(),
                 "a hand near the face": [f.t for f in self.frames if f.hand_near_face]}
+
+    def spans(self, times: list[float]) -> list[tuple[float, float]]:
+        """The runs of consecutive analysed frames among `times`: (first, last) time of each run, so a fact seen at
+        0:02 and 0:12 but not in the frames between reads "at 0:02, 0:12", not "at 0:02-0:12"."""
+        chosen = set(times)
+        return [(a, b) for a, b, v in _runs([f.t for f in self.frames], [f.t in chosen for f in self.frames]) if v]
+
+    def spans_text(self, times: list[float]) -> str:
+        return ", ".join(fmt_span(a, b) for a, b in self.spans(times))
 
     def posture_times(self) -> dict[str, list[float]]:
         """The postures the people line reports, commonest first, with the analysed times they are seen at: a
@@ -147,10 +160,6 @@ def _runs(times: list[float], values: list[int]) -> list[tuple[float, float, int
         else:
             out.append([t, t, v])
     return [tuple(r) for r in out]
-
-
-def _spans(times: list[float]) -> str:
-    return ", ".join(fmt_span(a, b) for a, b, _ in _runs(times, [1] * len(times)))
 
 
 def posture(lm: np.ndarray) -> str:

@@ -1,7 +1,7 @@
 """Answering "when" questions by matching them to the context's timed facts (extractive, no LLM).
 
 The reader answers "when" questions about speech and on-screen text well (it copies the quoted time), but the
-people line's timed facts ("arms raised at 0:02-0:04", "a hand near the face at 0:05-0:08") and the segment
+people line's timed facts ("both arms raised at 0:02-0:04", "a hand near the face at 0:05-0:08") and the segment
 lines' objects reach it in too few training examples and too few phrasings: asked "When does she touch her
 mouth?" it says it cannot tell while the fact is in front of it. Here each timed fact gets a few plain
 descriptions, the question is matched against them with the embedded sentence model (MiniLM), and a match above
@@ -32,7 +32,9 @@ IN_VIEW = re.compile(r"\b(?:seen|see|appear|appears|appeared|visible|show|shows|
 
 # What each timed fact of the people line is, in plain words (matched against the question, never shown).
 PEOPLE_PHRASES = {
-    "arms raised": ("raise the arms", "put both arms up above the head", "lift the hands up high"),
+    "an arm raised": ("raise one arm", "raise a hand", "put one hand up", "lift one arm up"),
+    "both arms raised": ("raise both arms", "put both arms up above the head", "lift both arms up",
+                         "lift both hands up high", "raise the arms"),
     "a hand near the face": ("have a hand near the face", "touch the face", "put a hand to the mouth",
                              "cover the face with a hand"),
     "upside down": ("go upside down", "be upside down", "do a handstand"),
@@ -72,7 +74,7 @@ def timed_facts(context) -> list[TimedFact]:
                  "lying down": postures.get("lying down", [])}
         for what, ts in found.items():
             if ts:
-                facts.append(TimedFact(what, [(min(ts), max(ts))],  # the span the people line gives
+                facts.append(TimedFact(what, people.spans(ts),  # the spans the people line gives
                                        tuple(f"When does someone {p}?" for p in PEOPLE_PHRASES[what])))
     whole = len(context.segments) > 1
     for name, runs in label_spans(context.segments).items():
