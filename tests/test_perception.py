@@ -295,3 +295,17 @@ def test_hands_that_move_while_the_body_stays_are_gesturing():
     upside = People([frame(0.0, (0.4, 0.6), posture="upside down"), frame(1.0, (0.5, 0.35), posture="upside down")])
     assert upside.gesturing == 0
     assert People.from_dict(signing.to_dict()) == signing
+
+
+def test_synonymous_activities_pool_their_confidence_and_take_one_place():
+    from vlm.perception.activity import ActivityScorer
+
+    scorer = ActivityScorer(vocabulary=["riding unicycle", "riding a bike", "biking", "swimming"], top=2,
+                            temperature=1.0)
+    scorer.__dict__["_synonyms"] = torch.tensor([[1, 0, 0, 0], [0, 1, 1, 0], [0, 1, 1, 0], [0, 0, 0, 1.0]])
+    scorer.scores = lambda probs, **cues: torch.tensor([0.4, 0.3, 0.25, 0.05]).log()
+    assert scorer.likely(torch.zeros(1000)) == [("riding a bike", 0.55), ("riding unicycle", 0.4)]
+    scorer.scores = lambda probs, **cues: torch.tensor([0.4, 0.25, 0.3, 0.05]).log()
+    assert scorer.likely(torch.zeros(1000))[0] == ("biking", 0.55)   # the meaning's likeliest name says it
+    scorer.__dict__["_synonyms"] = torch.eye(4)          # no synonyms: the plain softmax order
+    assert scorer.likely(torch.zeros(1000)) == [("riding unicycle", 0.4), ("biking", 0.3)]
