@@ -309,3 +309,18 @@ def test_synonymous_activities_pool_their_confidence_and_take_one_place():
     assert scorer.likely(torch.zeros(1000))[0] == ("biking", 0.55)   # the meaning's likeliest name says it
     scorer.__dict__["_synonyms"] = torch.eye(4)          # no synonyms: the plain softmax order
     assert scorer.likely(torch.zeros(1000)) == [("riding unicycle", 0.4), ("biking", 0.3)]
+
+
+@pytest.mark.parametrize("text, logprob, no_speech, ratio, kept", [
+    (" Grandfather repaired the wooden canoe.", -1.02, 0.05, 0.85, True),   # unsure words, but surely speech
+    (" Weeeeee!", -1.25, 0.59, 0.67, False),                                # a shout over applause
+    (" Hello there.", -0.3, 0.9, 0.9, True),                                # a confident decode
+    (" the the the the the the the the", -0.5, 0.1, 3.1, False),            # a repetition loop
+    ("  ", -0.2, 0.1, 0.0, False)])
+def test_which_whisper_segments_count_as_speech(text, logprob, no_speech, ratio, kept):
+    from types import SimpleNamespace
+
+    from vlm.perception.speech import heard
+
+    seg = SimpleNamespace(text=text, avg_logprob=logprob, no_speech_prob=no_speech, compression_ratio=ratio)
+    assert heard(seg) is kept

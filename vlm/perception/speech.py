@@ -18,7 +18,10 @@ import numpy as np
 from vlm.perception.base import Clip, PerceptionPart, PartUnavailable, Progress, fmt_span, fmt_time, register_part
 
 SAMPLE_RATE = 16000
-MIN_AVG_LOGPROB = -1.0      # Whisper's own threshold for a failed decode
+MIN_AVG_LOGPROB = -1.0      # Whisper's own threshold for a failed decode ...
+NO_SPEECH_PROBABILITY = 0.5  # ... which drops a segment only where Whisper also finds no speech at least as likely
+#                             (Whisper's rule, its bar 0.6): clear espeak sentences decoded at -1.02 to -1.15
+#                             have 0.05-0.08 and were lost; a shout over applause (-1.25, 0.59) stays out
 MAX_COMPRESSION_RATIO = 2.4  # above it the text repeats itself (a hallucination loop)
 SILENCE_RMS = 1e-4          # RMS under which a track is silent
 MIN_LANGUAGE_PROBABILITY = 0.5  # under it the "speech" is babble, applause or noise (measured: see detect_language)
@@ -199,6 +202,13 @@ class SpeechClock:
         return self(start), self(end, end=True)
 
 
+def heard(segment) -> bool:
+    """Whether a Whisper segment is speech to keep: some text, not a failed decode that Whisper also finds likely
+    to be no speech, not a repetition loop."""
+    failed = segment.avg_logprob < MIN_AVG_LOGPROB and segment.no_speech_prob >= NO_SPEECH_PROBABILITY
+    return bool(segment.text.strip()) and not failed and segment.compression_ratio <= MAX_COMPRESSION_RATIO
+
+
 def detect_language(model, speech: np.ndarray, seconds: float = 10.0) -> tuple[str, float]:
     """Language of the first `seconds` of speech, from one short encoder pass: faster-whisper's own detection
     encodes a padded 30 s window, then transcription encodes it again; CTranslate2's encoder takes shorter
@@ -221,7 +231,7 @@ def detect_language(model, speech: np.ndarray, seconds: float = 10.0) -> tuple[s
 class SpeechPart(PerceptionPart):
     name = "speech"
     title = "What is said"
-    version = 3
+    version = 4
     requires = ("faster_whisper",)
     install = "faster-whisper"
     needs_frames = False
@@ -263,8 +273,7 @@ class SpeechPart(PerceptionPart):
         kept = []
         for seg in segments:
             progress(min(to_video(seg.end, end=True) / max(seconds, 1e-6), 1.0))
-            if seg.text.strip() and seg.avg_logprob >= MIN_AVG_LOGPROB and \
-                    seg.compression_ratio <= MAX_COMPRESSION_RATIO:
+            if heard(seg):
                 kept += to_video.said(seg.words) if seg.words else \
                     [Said(*(round(t, 2) for t in to_video.span(seg.start, seg.end)), seg.text.strip())]
         if not kept:
