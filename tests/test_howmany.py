@@ -1,0 +1,47 @@
+"""Yes/no questions about a number of people, checked against the people count (vlm.perception.howmany)."""
+from __future__ import annotations
+
+import pytest
+
+from vlm.perception.context import PartState, PerceptionContext
+from vlm.perception.howmany import answer_how_many, asked_number
+from vlm.perception.people import FramePeople, People, Person
+from vlm.video.io import VideoInfo
+
+
+def _ctx(counts):
+    box = (0.3, 0.1, 0.7, 0.9)
+    people = People([FramePeople(float(t), [Person("upright", 0, False, box) for _ in range(n)])
+                     for t, n in enumerate(counts)])
+    state = PartState("people", "People")
+    state.finish("done", people)
+    return PerceptionContext(VideoInfo("x.mp4", 300, 30.0, 640, 360, "h264"), [1.0], [], [], [], [2.0],
+                             {"people": state})
+
+
+@pytest.mark.parametrize("question, asked", [("Are there more than two people?", (">", 2)),
+                                             ("Is there only one child?", ("==", 1)),
+                                             ("Are there at least 3 players?", (">=", 3)),
+                                             ("Does the video show two young dancers?", ("==", 2)),
+                                             ("Are there fewer than four kids?", ("<", 4)),
+                                             ("Is there a person?", None), ("Are there two dogs?", None),
+                                             ("How many people are there?", None),
+                                             ("Is he one of the players?", None),
+                                             ("Do the two men move closer together?", None)])
+def test_the_number_and_the_comparison_are_read_from_the_question(question, asked):
+    assert asked_number(question) == asked
+
+
+@pytest.mark.parametrize("question, counts, expected", [
+    ("Are there more than two people?", [1, 2, 1], "No: up to two people are seen at once."),
+    ("Are there more than one person?", [1, 2, 1], "Yes: up to two people are seen at once."),
+    ("Are there two people?", [2, 2], "Yes: up to two people are seen at once."),
+    ("Is there only one child?", [1, 1], "Yes: one person is seen."),
+    ("Are there three men?", [0, 0], "No: no one is seen.")])
+def test_the_answer_compares_with_the_most_people_seen_at_once(question, counts, expected):
+    assert answer_how_many(question, _ctx(counts)) == expected
+
+
+def test_without_the_people_part_the_reader_answers():
+    ctx = PerceptionContext(VideoInfo("x.mp4", 300, 30.0, 640, 360, "h264"), [1.0], [], [], [], [2.0])
+    assert answer_how_many("Are there more than two people?", ctx) is None
