@@ -32,3 +32,12 @@ def test_a_streamed_article_waits_for_its_word():
     assert list(fix_articles_stream(["It ends with a "])) == ["It ends with ", "a "]   # the last one is let go
     assert "".join(fix_articles_stream(["Use plan ", "A ", "if in doubt. ", "A ", "apple."])) == \
         "Use plan A if in doubt. An apple."          # what came before a piece tells a name from an article
+
+
+def test_plural_names_take_no_article_in_whole_and_streamed_answers():
+    assert with_article("sunglasses") == "Sunglasses" and with_article("jeans", capital=False) == "jeans"
+    assert fix_articles("It shows a parallel bars and a pajamas. A jeans.") == \
+        "It shows parallel bars and pajamas. Jeans."
+    assert fix_articles("a parallel parking spot") == "a parallel parking spot"   # not the plural name
+    pieces = ["The frames mostly show a ", "parallel ", "bars and a ", "pajamas."]
+    assert "".join(fix_articles_stream(pieces)) == "The frames mostly show parallel bars and pajamas."

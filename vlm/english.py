@@ -13,7 +13,13 @@ _VOWEL_SOUND = re.compile(r"^(?:[aeio]|u(?!ni|s[aeiu]|t[aeiu]|k[aeiu]|r[aeiou]|b
                           re.I)
 _CONSONANT_SOUND = re.compile(r"^(?:one\b|once\b|eu|ewe|uk\b)", re.I)
 _ARTICLE = re.compile(r"\b(a|an|A|An)(\s+)(?=([A-Za-z][\w-]*))")   # before a word, not a number ("an 8")
-_TRAILING_ARTICLE = re.compile(r"\b(?:a|an|A|An)\s+$")
+# ImageNet's plural class names take no article ("The frames mostly show pajamas", not "a pajamas").
+PLURAL_NAMES = ("binoculars", "clogs", "jeans", "pajamas", "sunglasses", "parallel bars", "swim trunks",
+                "mashed potatoes")
+_PLURAL = re.compile(r"\b(a|an|A|An)\s+(?=(?:" + "|".join(re.escape(n) for n in PLURAL_NAMES) + r")\b)(\w)")
+_FIRST_OF_TWO = sorted({n.split()[0] for n in PLURAL_NAMES if " " in n})
+# A piece ending in an article, or in an article and the first word of a two-word plural, waits for what follows.
+_TRAILING_ARTICLE = re.compile(r"\b(?:a|an|A|An)\s+(?:(?:" + "|".join(_FIRST_OF_TWO) + r")\s+)?$")
 
 
 def starts_with_vowel_sound(word: str) -> bool:
@@ -21,7 +27,9 @@ def starts_with_vowel_sound(word: str) -> bool:
 
 
 def with_article(name: str, *, capital: bool = True) -> str:
-    """'An oxygen mask', 'A unicycle' (lower case with capital=False)."""
+    """'An oxygen mask', 'A unicycle' (lower case with capital=False); 'Sunglasses' for a plural name."""
+    if name in PLURAL_NAMES:
+        return name[0].upper() + name[1:] if capital else name
     article = "an" if starts_with_vowel_sound(name) else "a"
     return f"{article.capitalize() if capital else article} {name}"
 
@@ -35,7 +43,10 @@ def fix_articles(text: str, *, preceding: str = "") -> str:
             return m.group(0)   # "plan A is": a capital mid-sentence is a name, not the article
         article = "an" if starts_with_vowel_sound(m.group(3)) else "a"
         return (article.capitalize() if m.group(1)[0].isupper() else article) + m.group(2)
-    return _ARTICLE.sub(fix, text)
+
+    def plural(m: re.Match) -> str:   # "A pajamas" -> "Pajamas"; "a pajamas" -> "pajamas"
+        return m.group(2).upper() if m.group(1)[0].isupper() else m.group(2)
+    return _ARTICLE.sub(fix, _PLURAL.sub(plural, text))
 
 
 def fix_articles_stream(pieces: Iterable[str]) -> Iterator[str]:
