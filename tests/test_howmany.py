@@ -45,3 +45,28 @@ def test_the_answer_compares_with_the_most_people_seen_at_once(question, counts,
 def test_without_the_people_part_the_reader_answers():
     ctx = PerceptionContext(VideoInfo("x.mp4", 300, 30.0, 640, 360, "h264"), [1.0], [], [], [], [2.0])
     assert answer_how_many("Are there more than two people?", ctx) is None
+
+
+@pytest.mark.parametrize("pieces, counts, expected", [
+    (["No, no one is ", "visible wearing a hat.", " More."], [1, 1], "I can't tell from the video."),
+    (["I can't see ", "anyone."], [0, 1], "I can't tell from the video."),
+    (["No, no one is ", "visible wearing a hat.", " More."], [0, 0], "No, no one is visible wearing a hat. More."),
+    (["No, no one is seen ", "moving."], [1], "No, no one is seen moving."),      # about motion, not presence
+    (["One person. ", "They stand."], [1], "One person. They stand.")])
+def test_an_answer_that_says_nobody_is_there_while_someone_is_seen_is_not_given(pieces, counts, expected):
+    from vlm.perception.howmany import checked_start
+
+    assert "".join(checked_start(pieces, _ctx(counts))) == expected
+
+
+def test_the_check_stops_the_generation_it_replaces():
+    from vlm.perception.howmany import checked_start
+
+    made = []
+
+    def pieces():
+        for p in ["No one is visible.", " and", " more", " words"]:
+            made.append(p)
+            yield p
+    assert list(checked_start(pieces(), _ctx([1]))) == ["I can't tell from the video."]
+    assert made == ["No one is visible."]   # nothing after the first sentence was asked for

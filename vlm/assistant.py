@@ -234,8 +234,13 @@ class VideoAssistant:
         pending = video.context.pending if video is not None and self.config.perception else []
         pieces = self._fast_pieces if self.fast_lm() is not None else self._generate_pieces
         generated = pieces(inputs, features, **sampling)
+        checked = generated
+        if video is not None and self.config.perception and self.extractive:
+            from vlm.perception.howmany import checked_start
+
+            checked = checked_start(generated, video.context)   # not "no one is visible" where someone is
         try:
-            yield from fix_articles_stream(generated)   # "a oxygen mask" -> "an oxygen mask"
+            yield from fix_articles_stream(checked)   # "a oxygen mask" -> "an oxygen mask"
         finally:
             generated.close()   # a reader that stops early stops the generation now, not when collected
         if pending:  # said plainly, whatever the LLM made of the "not known yet" line

@@ -5,11 +5,13 @@ The reader was trained on "Is there more than one person?" and reads any such qu
 there more than two people?" where up to two are seen, it said "Yes, two people." Here the number and the
 comparison are read from the question and checked against the most people seen at once (`People.max_people`,
 the number the people line says "up to"). Questions without a number, or about things other than people, are
-left to the reader.
+left to the reader. The reader's own answers are checked against the same count (`checked_start`): one that
+says nobody is there while someone is seen becomes "I can't tell from the video."
 """
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "a single": 1, "a couple of": 2, "a pair of": 2}
@@ -54,3 +56,33 @@ def answer_how_many(question: str, context) -> str | None:
     where = "no one is seen" if seen == 0 else "one person is seen" if seen == 1 else \
         f"up to {_said(seen)} are seen at once"
     return f"{'Yes' if yes else 'No'}: {where}."
+
+
+# The reader's ways of saying nobody is there. It says them where the people line has someone: "Is the man wearing
+# a hat?" -> "No, no one is visible wearing a hat." ("No one is seen moving" is about motion and is not one.)
+DENIES_PEOPLE = re.compile(r"\b(?:no ?one|nobody) is (?:visible|there|in the (?:video|clip|frame|picture))\b|"
+                           r"\b(?:no ?one|nobody) is seen(?=[.,!;]|$| (?:wearing|holding|with|in)\b)|"
+                           r"\bcan(?:'|no)?t see any ?(?:one|body)\b", re.I)
+CANT_TELL = "I can't tell from the video."
+
+
+def denies_people_seen(answer: str, context) -> bool:
+    """Whether the answer says nobody is there while the people line has someone."""
+    people = context.part("people")
+    return people is not None and people.max_people > 0 and DENIES_PEOPLE.search(answer) is not None
+
+
+def checked_start(pieces: Iterator[str], context) -> Iterator[str]:
+    """The streamed answer, its first sentence held back until complete: one that says nobody is there while the
+    people line has someone becomes "I can't tell from the video." (the rest is not generated)."""
+    head, pieces = "", iter(pieces)
+    for piece in pieces:
+        head += piece
+        if re.search(r"[.!?](?:\s|$)", head) or len(head) > 120:
+            break
+    if denies_people_seen(head, context):
+        yield CANT_TELL
+        return
+    if head:
+        yield head
+    yield from pieces
