@@ -62,3 +62,10 @@ def test_plurals_and_question_words_are_folded_away():
     assert content_words("Do they talk about ferries and boats?") == {"ferry", "boat"}
     assert content_words("Does the sign say STOP?", about_text=True) == {"stop"}
     assert content_words("Does she mention the poster?") == {"poster"}   # speech: the poster is the content
+
+
+def test_word_forms_and_whispers_run_on_words_still_match():
+    ctx = _ctx(said=[(0.5, 4.0, "He repaired our skateboardy dog."), ])
+    assert answer_mentioned("Does he talk about repairing a skateboard?", ctx) == \
+        'Yes: "He repaired our skateboardy dog." (0:00).'
+    assert answer_mentioned("Does he mention a bed?", ctx).startswith("No")   # short words must match whole

@@ -39,10 +39,13 @@ SPOKEN = re.compile(r"\b(?:speak|speaks|spoke|talk|talks|talked|talking|mention|
 
 
 def _fold(word: str) -> str:
-    """Plurals and third persons folded: 'boats' -> 'boat', 'ferries' -> 'ferry', 'watches' -> 'watch'."""
+    """Plurals, third persons and -ing/-ed folded, the same on both sides: 'boats' -> 'boat', 'ferries' ->
+    'ferry', 'watches' -> 'watch', 'repairing' and 'repaired' -> 'repair'."""
     w = word.lower().strip("'")
     if len(w) <= 3:
         return w
+    if len(w) >= 6 and w.endswith(("ing", "ed")):
+        return w[:-3] if w.endswith("ing") else w[:-2]
     if w.endswith("ies"):
         return w[:-3] + "y"
     if w.endswith(("sses", "shes", "ches", "xes", "zes")):
@@ -67,8 +70,14 @@ def content_words(question: str, *, about_text: bool = False) -> set[str]:
             not (about_text and WRITTEN_ON.fullmatch(w))}
 
 
+def _same(a: str, b: str) -> bool:
+    """One word, or one the start of the other from five letters on ("skateboard" in Whisper's "skateboardy")."""
+    return a == b or min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a))
+
+
 def _found(words: set[str], text: str) -> bool:
-    return len(words & _words(text)) * 2 >= len(words)
+    heard = _words(text)
+    return sum(any(_same(w, h) for h in heard) for w in words) * 2 >= len(words)
 
 
 def answer_mentioned(question: str, context) -> str | None:
