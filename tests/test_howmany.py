@@ -70,3 +70,18 @@ def test_the_check_stops_the_generation_it_replaces():
             yield p
     assert list(checked_start(pieces(), _ctx([1]))) == ["I can't tell from the video."]
     assert made == ["No one is visible."]   # nothing after the first sentence was asked for
+
+
+@pytest.mark.parametrize("question, history, expected", [
+    ("How many bottles are on the table?", (), "I can't tell how many bottles there are: the facts count people, "
+                                               "not things."),
+    ("And how many are there at the start?", [{"role": "user", "content": "What is on the table?"}],
+     "I can't tell how many there are: the facts count people, not things."),
+    ("And how many are there?", [{"role": "user", "content": "Who is in the video?"}], None),
+    ("How many fencers are there?", (), None), ("How many divers jump?", (), None),   # people
+    ("How many strings does it have?", (), None),                                     # not a thing ImageNet names
+    ("How many times does he jump?", (), None)])
+def test_how_many_things_is_said_to_be_beyond_the_facts(question, history, expected):
+    from vlm.perception.howmany import answer_how_many_things
+
+    assert answer_how_many_things(question, history) == expected

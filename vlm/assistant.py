@@ -207,11 +207,12 @@ class VideoAssistant:
         a "when" question that one of the context's timed facts or speech segments matches is answered from it
         (`vlm.perception.when`), a "What <kind of thing> ...?" question from the context's objects of that kind
         (`vlm.perception.which`), a yes/no question about what is said or written by looking its words up
-        (`vlm.perception.mentions`), one about a number of people by counting (`vlm.perception.howmany`), and a
-        question about what is written, when only a watermark is, with the watermark (`vlm.perception.ocr`)."""
+        (`vlm.perception.mentions`), one about a number of people by counting and "how many" things by saying
+        the facts do not count them (`vlm.perception.howmany`), and a question about what is written, when only
+        a watermark is, with the watermark (`vlm.perception.ocr`)."""
         stop = stop or threading.Event()
         if video is not None and self.config.perception and self.extractive:
-            from vlm.perception.howmany import answer_how_many
+            from vlm.perception.howmany import answer_how_many, answer_how_many_things
             from vlm.perception.mentions import answer_mentioned
             from vlm.perception.ocr import answer_written
             from vlm.perception.when import answer_when
@@ -219,11 +220,12 @@ class VideoAssistant:
 
             # The fact's own times (the reader says "can't tell" to most of these); the likeliest object of the
             # kind asked for (the reader names the first object, of whatever kind); the words asked about, looked
-            # up, and a number of people checked (the reader was not trained on such questions); the watermark
+            # up, a number of people checked, a number of things said to be beyond the facts (the reader was
+            # not trained on such questions; it gives the people count to every "how many"); the watermark
             # when nothing else is written (the reader says nothing is).
             found = (answer_when(question, video.context) or answer_which(question, video.context)
                      or answer_mentioned(question, video.context) or answer_how_many(question, video.context)
-                     or answer_written(question, video.context))
+                     or answer_how_many_things(question, history) or answer_written(question, video.context))
             if found is not None:
                 yield found
                 return

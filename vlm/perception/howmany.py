@@ -5,7 +5,9 @@ The reader was trained on "Is there more than one person?" and reads any such qu
 there more than two people?" where up to two are seen, it said "Yes, two people." Here the number and the
 comparison are read from the question and checked against the most people seen at once (`People.max_people`,
 the number the people line says "up to"). Questions without a number, or about things other than people, are
-left to the reader. The reader's own answers are checked against the same count (`checked_start`): one that
+left to the reader. "How many bottles ...?" (a thing ImageNet names), or "And how many are there?" after a
+question about a thing, gets "I can't tell how many ...": the reader gives the people count to every "how
+many". The reader's own answers are checked against the same count (`checked_start`): one that
 says nobody is there while someone is seen becomes "I can't tell from the video."
 """
 from __future__ import annotations
@@ -17,7 +19,9 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
                 "ten": 10, "a single": 1, "a couple of": 2, "a pair of": 2}
 NUMBER = r"(?P<n>\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 PEOPLE = (r"(?:people|persons?|humans?|men|women|man|woman|kids?|children|child|boys?|girls?|players?|dancers?|"
-          r"adults?|babies|baby|figures?|individuals?|friends?|athletes?|performers?)")
+          r"adults?|babies|baby|figures?|individuals?|friends?|athletes?|performers?|divers?|swimmers?|riders?|"
+          r"skaters?|runners?|fencers?|singers?|musicians?|workers?|students?|teachers?|soldiers?|guests?|"
+          r"spectators?|grooms?|brides?|ladies|lady|gentlemen|guys?|teenagers?|toddlers?)")
 COMPARISONS = {"more than": ">", "over": ">", "at least": ">=", "fewer than": "<", "less than": "<",
                "under": "<", "at most": "<=", "only": "==", "exactly": "==", "just": "==", "": "=="}
 # Asking whether they are there: "Are there ...", "Does the video show ...", "Can you see ..." (not "Do the two men
@@ -56,6 +60,49 @@ def answer_how_many(question: str, context) -> str | None:
     where = "no one is seen" if seen == 0 else "one person is seen" if seen == 1 else \
         f"up to {_said(seen)} are seen at once"
     return f"{'Yes' if yes else 'No'}: {where}."
+
+
+# "How many bottles ...?": the reader answers every "how many" with the people count ("One person."). The facts
+# count people only, so a question about a number of things ImageNet names gets that said instead; so does a
+# follow-up "And how many are there?" after a question about a thing.
+HOW_MANY = re.compile(r"^\W*(?:and\s+)?how\s+many\b(?:\s+(?P<noun>[a-z][a-z-]*))?", re.I)
+NOT_A_NOUN = set("""are is were was do does did can could of there in on at the these those them they you we
+appear appears""".split())
+CANT_COUNT = "I can't tell how many{what}: the facts count people, not things."
+
+
+def _singular(word: str) -> str:
+    w = word.lower()
+    return w[:-3] + "y" if w.endswith("ies") else w[:-2] if w.endswith(("ches", "shes", "xes", "sses")) else \
+        w[:-1] if w.endswith("s") and not w.endswith("ss") else w
+
+
+def names_a_thing(word: str) -> bool:
+    """Whether ImageNet (or the context's coarse groups) names it: 'bottles', 'dogs', 'cars'; not 'fencers'."""
+    from vlm.perception.vision import GROUPS, THING_GROUPS, _class_names
+
+    w = _singular(word)
+    if w in GROUPS or w in THING_GROUPS:
+        return True
+    return any(re.search(rf"\b{re.escape(w)}\b", name.lower()) for name in _class_names())
+
+
+def answer_how_many_things(question: str, history=()) -> str | None:
+    """"I can't tell how many bottles ..." for "How many bottles are on the table?", and for "And how many are
+    there?" after a question about a thing; None for people ("How many fencers?") and anything else."""
+    m = HOW_MANY.search(question)
+    if m is None:
+        return None
+    noun = (m.group("noun") or "").lower()
+    if noun and noun not in NOT_A_NOUN:
+        if re.fullmatch(PEOPLE, noun, re.I) or not names_a_thing(noun):
+            return None
+        return CANT_COUNT.format(what=f" {noun} there are")
+    asked = [t["content"] for t in history if t.get("role") == "user"]
+    if not asked or not re.match(r"^\W*(?:what|which)\b", asked[-1], re.I) or re.search(
+            r"\b(?:who|people|person|someone|anyone)\b|" + PEOPLE, asked[-1], re.I):
+        return None   # a follow-up to a question about people (or none): the people count answers it
+    return CANT_COUNT.format(what=" there are")
 
 
 # The reader's ways of saying nobody is there. It says them where the people line has someone: "Is the man wearing
