@@ -73,10 +73,10 @@ def test_the_check_stops_the_generation_it_replaces():
 
 
 @pytest.mark.parametrize("question, history, expected", [
-    ("How many bottles are on the table?", (), "I can't tell how many bottles there are: the facts count people, "
-                                               "not things."),
+    ("How many bottles are on the table?", (), "I can't tell how many bottles there are: the facts give a number "
+                                               "for people only."),
     ("And how many are there at the start?", [{"role": "user", "content": "What is on the table?"}],
-     "I can't tell how many there are: the facts count people, not things."),
+     "I can't tell how many there are: the facts give a number for people only."),
     ("And how many are there?", [{"role": "user", "content": "Who is in the video?"}], None),
     ("How many fencers are there?", (), None), ("How many divers jump?", (), None),   # people
     ("How many strings does it have?", (), None),                                     # not a thing ImageNet names

@@ -68,7 +68,7 @@ def answer_how_many(question: str, context) -> str | None:
 HOW_MANY = re.compile(r"^\W*(?:and\s+)?how\s+many\b(?:\s+(?P<noun>[a-z][a-z-]*))?", re.I)
 NOT_A_NOUN = set("""are is were was do does did can could of there in on at the these those them they you we
 appear appears""".split())
-CANT_COUNT = "I can't tell how many{what}: the facts count people, not things."
+CANT_COUNT = "I can't tell how many{what}: the facts give a number for people only."
 
 
 def _singular(word: str) -> str:
