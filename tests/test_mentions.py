@@ -45,6 +45,7 @@ def test_the_words_asked_about_are_looked_up_and_quoted(question, expected):
                                       "Is anyone talking in this video?", "Is there any text or watermark?",
                                       "Can you hear a dog barking?",        # a sound, not words
                                       "Is the man wearing a hat?", "What does he say about the lake?",
+                                      "Is the book open?", "Does he hold a sign?",   # things, not their words
                                       "When does he mention the lake?"])
 def test_questions_that_name_no_words_or_are_not_yes_no_are_left_to_the_reader(question):
     assert answer_mentioned(question, CTX) is None
@@ -69,3 +70,9 @@ def test_word_forms_and_whispers_run_on_words_still_match():
     assert answer_mentioned("Does he talk about repairing a skateboard?", ctx) == \
         'Yes: "He repaired our skateboardy dog." (0:00).'
     assert answer_mentioned("Does he mention a bed?", ctx).startswith("No")   # short words must match whole
+
+
+def test_a_word_misread_by_a_letter_still_matches_and_a_different_word_does_not():
+    ctx = _ctx(text=[("MISFIS", 1.0, 1.0)], said=[(0.0, 2.0, "The fairy crosses the lake.")])
+    assert answer_mentioned("Does his sweatshirt say MISFITS?", ctx) == 'Yes: "MISFIS" at 0:01.'
+    assert answer_mentioned("Does anyone mention a ferry?", ctx).startswith("No")

@@ -22,7 +22,8 @@ YES_NO = re.compile(r"^\W*(?:and\s+)?(?:does|did|do|is|was|are|were|can|could|ha
 SAY_QUESTION = re.compile(r"\b(?:say|says|said|saying|speak|speaks|spoke|speaking|talk|talks|talked|talking|mention|"
                           r"mentions|mentioned|tell|tells|told|ask|asks|asked|call|calls|called|shout|shouts|shouted|"
                           r"sing|sings|sang|narrator|words?)\b", re.I)
-# Things that carry words: "Does the sign say STOP?" is about text, whatever the verb.
+# Things that carry words: "Does the sign say STOP?" is about text ("Is the book open?" is not: it needs a verb of
+# reading or writing).
 WRITTEN_ON = re.compile(r"\b(?:sign|signs|label|poster|banner|board|shirt|t-shirt|sweatshirt|jersey|screen|page|"
                         r"book|card|cover|menu|plate|box|bottle|package)\b(?! language)", re.I)
 # The question's own words, beside when.GENERIC's: what is left names what is said or written.
@@ -33,6 +34,7 @@ subtitle subtitles shown show shows screen onscreen on letters lettering logo pr
 visible see seen word words of to for with his her their its him them me us any there here voice narrator narrates
 sign signs label also ever how much many why who whom whose where anyone someone have has had it and or but if so
 than watermark watermarks""".split())
+READ_VERB = re.compile(r"\b(?:say|says|said|read|reads|written|write|writes|print|printed|spell|spells)\b", re.I)
 # Verbs only speech has: "Does she mention the book?" is about speech though a book can carry words.
 SPOKEN = re.compile(r"\b(?:speak|speaks|spoke|talk|talks|talked|talking|mention|mentions|mentioned|tell|tells|told|"
                     r"ask|asks|asked|shout|shouts|shouted|sing|sings|sang|narrator|voice)\b", re.I)
@@ -71,8 +73,21 @@ def content_words(question: str, *, about_text: bool = False) -> set[str]:
 
 
 def _same(a: str, b: str) -> bool:
-    """One word, or one the start of the other from five letters on ("skateboard" in Whisper's "skateboardy")."""
-    return a == b or min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a))
+    """One word; from five letters on, also one the start of the other ("skateboard" in Whisper's "skateboardy");
+    from six, also one misread by a letter ("misfit" in OCR's "MISFIS"; "house" and "horse" stay apart)."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5:
+        return False
+    return a.startswith(b) or b.startswith(a) or min(len(a), len(b)) >= 6 and _one_edit(a, b)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether one letter changed, added or dropped turns a into b."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return a[i + 1:] == b[i + 1:] if len(a) == len(b) else a[i + (len(a) > len(b)):] == b[i + (len(b) > len(a)):]
 
 
 def _found(words: set[str], text: str) -> bool:
@@ -87,7 +102,7 @@ def answer_mentioned(question: str, context) -> str | None:
     if not YES_NO.search(question):
         return None
     about_text = bool(TEXT_QUESTION.search(question)) or \
-        bool(WRITTEN_ON.search(question) and not SPOKEN.search(question)) or \
+        bool(WRITTEN_ON.search(question) and READ_VERB.search(question) and not SPOKEN.search(question)) or \
         bool(WORD_QUESTION.search(question) and not SPEECH_QUESTION.search(question))
     if not about_text and not SAY_QUESTION.search(question):
         return None
