@@ -41,3 +41,12 @@ def test_plural_names_take_no_article_in_whole_and_streamed_answers():
     assert fix_articles("a parallel parking spot") == "a parallel parking spot"   # not the plural name
     pieces = ["The frames mostly show a ", "parallel ", "bars and a ", "pajamas."]
     assert "".join(fix_articles_stream(pieces)) == "The frames mostly show parallel bars and pajamas."
+
+
+@pytest.mark.parametrize("word, expected", [("bottles", "bottle"), ("children", "child"), ("boxes", "box"),
+                                            ("glass", "glass"), ("canoes", "canoe"), ("shoes", "shoe"),
+                                            ("potatoes", "potato"), ("ferries", "ferry"), ("firemen", "fireman")])
+def test_singular(word, expected):
+    from vlm.english import singular
+
+    assert singular(word) == expected

@@ -1,4 +1,5 @@
-"""'a' or 'an': the indefinite article before an object's name, in the extractive answers and in the LLM's stream.
+"""'a' or 'an': the indefinite article before an object's name, in the extractive answers and in the LLM's stream;
+and a noun's singular (`singular`), for matching words in prompts and questions.
 
 The reader learnt "The frames mostly show a {label}" from templates, so it writes "a oxygen mask"; the stream
 fixes the article once the next word arrives. The rule goes by the first letters, with the common exceptions
@@ -65,3 +66,31 @@ def fix_articles_stream(pieces: Iterable[str]) -> Iterator[str]:
             yield text
     if held:
         yield held
+
+
+IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child", "mice": "mouse",
+             "geese": "goose", "feet": "foot", "teeth": "tooth", "sheep": "sheep", "fish": "fish", "deer": "deer",
+             "buses": "bus", "boxes": "box", "foxes": "fox", "knives": "knife", "leaves": "leaf", "wolves": "wolf",
+             "butterflies": "butterfly", "strawberries": "strawberry", "cherries": "cherry", "puppies": "puppy",
+             "ponies": "pony", "bunnies": "bunny", "ladies": "lady", "babies": "baby", "balloons": "balloon",
+             "cacti": "cactus", "fungi": "fungus", "octopi": "octopus", "oxen": "ox", "moose": "moose",
+             "dice": "die", "salmon": "salmon", "aircraft": "aircraft", "potatoes": "potato", "tomatoes": "tomato",
+             "heroes": "hero", "echoes": "echo", "mangoes": "mango", "volcanoes": "volcano", "mosquitoes": "mosquito"}
+
+
+def singular(word: str) -> str:
+    """'bottles' -> 'bottle', 'children' -> 'child', 'boxes' -> 'box', 'glass' -> 'glass'."""
+    w = word.lower()
+    if w in IRREGULAR:
+        return IRREGULAR[w]
+    if w.endswith("men") and len(w) > 4 and w not in ("omen", "amen"):
+        return w[:-3] + "man"                       # snowmen, firemen, policemen
+    if w.endswith("uses") and not w.endswith("ouses") and len(w) > 5:
+        return w[:-2]                               # octopuses, walruses, circuses (not lighthouses)
+    # No "-oes" rule: shoes, canoes, toes; the -oes plurals of -o words (potatoes) are in IRREGULAR.
+    for suffix, repl in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x")):
+        if w.endswith(suffix) and len(w) > len(suffix) + 2:
+            return w[: -len(suffix)] + repl
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
+        return w[:-1]
+    return w

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from vlm.english import singular
+
 COLOUR_WORDS = {"red": "red", "green": "green", "blue": "blue", "yellow": "yellow", "orange": "orange",
                 "purple": "purple", "violet": "purple", "pink": "pink", "brown": "brown", "white": "white",
                 "black": "black", "grey": "grey", "gray": "grey", "cyan": "cyan", "turquoise": "cyan",
@@ -74,15 +76,6 @@ RELATIONS = [  # (regex between two things, kind): "A above B" -> (kind, A, B)
 HEADING = {"left", "right", "up", "down", "upward", "upwards", "downward", "downwards", "leftward", "leftwards",
            "rightward", "rightwards", "toward", "towards", "away", "off", "north", "south", "east", "west", "for",
            "into", "across", "back", "home", "out", "over"}
-IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child", "mice": "mouse",
-             "geese": "goose", "feet": "foot", "teeth": "tooth", "sheep": "sheep", "fish": "fish", "deer": "deer",
-             "buses": "bus", "boxes": "box", "foxes": "fox", "knives": "knife", "leaves": "leaf", "wolves": "wolf",
-             "butterflies": "butterfly", "strawberries": "strawberry", "cherries": "cherry", "puppies": "puppy",
-             "ponies": "pony", "bunnies": "bunny", "ladies": "lady", "babies": "baby", "balloons": "balloon",
-             "cacti": "cactus", "fungi": "fungus", "octopi": "octopus", "oxen": "ox", "moose": "moose",
-             "dice": "die", "salmon": "salmon", "aircraft": "aircraft"}
-
-
 @dataclass
 class Thing:
     noun: str                 # singular lemma
@@ -119,22 +112,6 @@ class Rule:
         return {"count": f"{self.value} {noun}", "colour": f"{noun} is {self.value}",
                 "motion": f"{noun} moves {self.value}", "still": f"{noun} stays still", "moves": f"{noun} moves",
                 "change": f"{noun} gets {self.value}"}[self.kind]
-
-
-def singular(word: str) -> str:
-    w = word.lower()
-    if w in IRREGULAR:
-        return IRREGULAR[w]
-    if w.endswith("men") and len(w) > 4 and w not in ("omen", "amen"):
-        return w[:-3] + "man"                       # snowmen, firemen, policemen
-    if w.endswith("uses") and not w.endswith("ouses") and len(w) > 5:
-        return w[:-2]                               # octopuses, walruses, circuses (not lighthouses)
-    for suffix, repl in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x"), ("oes", "o")):
-        if w.endswith(suffix) and len(w) > len(suffix) + 2:
-            return w[: -len(suffix)] + repl
-    if w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
-        return w[:-1]
-    return w
 
 
 _WORD = re.compile(r"[a-zA-Z]+(?:'[a-z]+)?|\d+")

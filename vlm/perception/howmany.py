@@ -71,17 +71,12 @@ appear appears""".split())
 CANT_COUNT = "I can't tell how many{what}: the facts give a number for people only."
 
 
-def _singular(word: str) -> str:
-    w = word.lower()
-    return w[:-3] + "y" if w.endswith("ies") else w[:-2] if w.endswith(("ches", "shes", "xes", "sses")) else \
-        w[:-1] if w.endswith("s") and not w.endswith("ss") else w
-
-
 def names_a_thing(word: str) -> bool:
     """Whether ImageNet (or the context's coarse groups) names it: 'bottles', 'dogs', 'cars'; not 'fencers'."""
+    from vlm.english import singular
     from vlm.perception.vision import GROUPS, THING_GROUPS, _class_names
 
-    w = _singular(word)
+    w = singular(word)
     if w in GROUPS or w in THING_GROUPS:
         return True
     return any(re.search(rf"\b{re.escape(w)}\b", name.lower()) for name in _class_names())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from vlm.english import singular
 from vlm.perception.base import fmt_span, fmt_time
 from vlm.perception.ocr import TEXT_QUESTION, WORD_QUESTION
 from vlm.perception.speech import SPEECH_QUESTION
@@ -44,15 +45,9 @@ def _fold(word: str) -> str:
     """Plurals, third persons and -ing/-ed folded, the same on both sides: 'boats' -> 'boat', 'ferries' ->
     'ferry', 'watches' -> 'watch', 'repairing' and 'repaired' -> 'repair'."""
     w = word.lower().strip("'")
-    if len(w) <= 3:
-        return w
     if len(w) >= 6 and w.endswith(("ing", "ed")):
         return w[:-3] if w.endswith("ing") else w[:-2]
-    if w.endswith("ies"):
-        return w[:-3] + "y"
-    if w.endswith(("sses", "shes", "ches", "xes", "zes")):
-        return w[:-2]
-    return w[:-1] if w.endswith("s") and not w.endswith(("ss", "us", "is")) else w
+    return singular(w)
 
 
 def _words(text: str) -> set[str]:
