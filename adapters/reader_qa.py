@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from vlm.perception.base import fmt_span, fmt_time
+from vlm.perception.howmany import PEOPLE_COUNTS
 from vlm.perception.ocr import only_watermark
 from vlm.perception.vision import GROUPS
 
@@ -32,7 +33,7 @@ OUTDOOR = {"lakeshore", "seashore", "valley", "cliff", "volcano", "promontory", 
 INDOOR = {"stage", "barbershop", "home theater", "library", "restaurant", "movie theater", "church", "bakery",
           "bookstore", "grocery store", "greenhouse", "planetarium", "parallel bars", "balance beam", "desk", "couch",
           "gymnastic horizontal bar", "dining table", "altar", "sliding door"}
-NUMBERS = ["no one", "one person", "two people", "three people", "four people", "five people"]
+NUMBERS = PEOPLE_COUNTS   # the words the extractive count answers use too
 
 
 def animal_names() -> set[str]:

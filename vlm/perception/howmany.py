@@ -31,11 +31,11 @@ THERE = (r"(?:(?:are|is|were|was)\s+there|(?:do|does|did|can|could)\s+(?:you|we|
 QUESTION = re.compile(r"^\W*(?:and\s+)?" + THERE + r"\b\W*(?P<cmp>more than|over|at least|"
                       r"fewer than|less than|under|at most|only|exactly|just)?\s*" + NUMBER + r"\s+(?:\w+\s+)?" +
                       PEOPLE + r"\b", re.I)
-ONES = ["no one", "one person", "two people", "three people", "four people", "five people"]
+PEOPLE_COUNTS = ["no one", "one person", "two people", "three people", "four people", "five people"]
 
 
 def _said(n: int) -> str:
-    return ONES[n] if n < len(ONES) else f"{n} people"
+    return PEOPLE_COUNTS[n] if n < len(PEOPLE_COUNTS) else f"{n} people"
 
 
 def asked_number(question: str) -> tuple[str, int] | None:
