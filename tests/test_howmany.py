@@ -54,13 +54,13 @@ def test_without_the_people_part_the_reader_answers():
     (["No, no one is seen ", "moving."], [1], "No, no one is seen moving."),      # about motion, not presence
     (["One person. ", "They stand."], [1], "One person. They stand.")])
 def test_an_answer_that_says_nobody_is_there_while_someone_is_seen_is_not_given(pieces, counts, expected):
-    from vlm.perception.howmany import checked_start
+    from vlm.perception.checks import checked_start
 
     assert "".join(checked_start(pieces, _ctx(counts))) == expected
 
 
 def test_the_check_stops_the_generation_it_replaces():
-    from vlm.perception.howmany import checked_start
+    from vlm.perception.checks import checked_start
 
     made = []
 
@@ -85,3 +85,16 @@ def test_how_many_things_is_said_to_be_beyond_the_facts(question, history, expec
     from vlm.perception.howmany import answer_how_many_things
 
     assert answer_how_many_things(question, history) == expected
+
+
+@pytest.mark.parametrize("question, pieces, expected", [
+    ("Is this a sport?", ["Yes, something is said: ", "an audio track."], "I can't tell from the video."),
+    ("Is this a sport?", ["It looks like boxing."], "It looks like boxing."),
+    ("Is there any music?", ["No one speaks: there is sound, ", "but no speech."],
+     "No one speaks: there is sound, but no speech."),                      # a question about sound
+    ("What does the sign say?", ['Someone says "hi" (0:01).'], 'Someone says "hi" (0:01).'),
+    ("What is written on his shirt?", ['The text says "MISFITS".'], 'The text says "MISFITS".')])
+def test_an_answer_about_speech_to_a_question_about_no_sound_is_not_given(question, pieces, expected):
+    from vlm.perception.checks import checked_start
+
+    assert "".join(checked_start(pieces, _ctx([1]), question)) == expected

@@ -62,11 +62,11 @@ def test_a_matching_fact_answers_and_an_unanswerable_question_does_not():
 
 
 def test_the_assistant_answers_from_the_fact_only_with_the_reader(assistant, clip_path, monkeypatch):
-    import vlm.perception.when as when
+    from vlm.perception.routes import ROUTES
 
     video = assistant.watch(clip_path)
-    monkeypatch.setattr(when, "answer_when", lambda q, ctx: "At 0:04 (a hand near the face)." if q.startswith("When")
-                        else None)
+    monkeypatch.setitem(ROUTES, "when", lambda q, ctx, history: "At 0:04 (a hand near the face)."
+                        if q.startswith("When") else None)
     llm = assistant.answer(video, "When does it move ?", max_new_tokens=6)
     monkeypatch.setattr(assistant, "extractive", True)   # undone after the test: the assistant is shared
     assert assistant.answer(video, "When does it move ?", max_new_tokens=6) == "At 0:04 (a hand near the face)."

@@ -204,30 +204,16 @@ class VideoAssistant:
                stop: threading.Event | None = None) -> Iterator[str]:
         """Yield the answer's text pieces as they are generated (greedy unless temperature > 0), on the fast
         decoder (`vlm.fastlm`) where the LLM's architecture allows, else transformers' generate. With the reader,
-        a "when" question that one of the context's timed facts or speech segments matches is answered from it
-        (`vlm.perception.when`), a "What <kind of thing> ...?" question from the context's objects of that kind
-        (`vlm.perception.which`), a yes/no question about what is said or written by looking its words up
-        (`vlm.perception.mentions`), one about a number of people by counting and "how many" things by saying
-        the facts do not count them (`vlm.perception.howmany`), and a question about what is written, when only
-        a watermark is, with the watermark (`vlm.perception.ocr`)."""
+        a question one of the extractive routes (`vlm.perception.routes`: the video's length and shots, a timed
+        fact's times, what happens at a point, the likeliest object of the kind asked for, words said or written
+        looked up, a number of people) answers from the facts is answered there, without the LLM."""
         stop = stop or threading.Event()
         if video is not None and self.config.perception and self.extractive:
-            from vlm.perception.howmany import answer_how_many, answer_how_many_things
-            from vlm.perception.mentions import answer_mentioned
-            from vlm.perception.ocr import answer_written
-            from vlm.perception.when import answer_when
-            from vlm.perception.which import answer_which
+            from vlm.perception.routes import extractive_answer
 
-            # The fact's own times (the reader says "can't tell" to most of these); the likeliest object of the
-            # kind asked for (the reader names the first object, of whatever kind); the words asked about, looked
-            # up, a number of people checked, a number of things said to be beyond the facts (the reader was
-            # not trained on such questions; it gives the people count to every "how many"); the watermark
-            # when nothing else is written (the reader says nothing is).
-            found = (answer_when(question, video.context) or answer_which(question, video.context)
-                     or answer_mentioned(question, video.context) or answer_how_many(question, video.context)
-                     or answer_how_many_things(question, history) or answer_written(question, video.context))
+            found = extractive_answer(question, video.context, history)
             if found is not None:
-                yield found
+                yield found[1]
                 return
         text = self.processor.chat_text(self.messages(video, question, history))
         inputs = self.processor(text, num_frames=len(video.timestamps) if video is not None else None)
@@ -238,9 +224,9 @@ class VideoAssistant:
         generated = pieces(inputs, features, **sampling)
         checked = generated
         if video is not None and self.config.perception and self.extractive:
-            from vlm.perception.howmany import checked_start
+            from vlm.perception.checks import checked_start
 
-            checked = checked_start(generated, video.context)   # not "no one is visible" where someone is
+            checked = checked_start(generated, video.context, question)   # not "no one is visible" where someone is
         try:
             yield from fix_articles_stream(checked)   # "a oxygen mask" -> "an oxygen mask"
         finally:

@@ -7,13 +7,12 @@ comparison are read from the question and checked against the most people seen a
 the number the people line says "up to"). Questions without a number, or about things other than people, are
 left to the reader. "How many bottles ...?" (a thing ImageNet names), or "And how many are there?" after a
 question about a thing, gets "I can't tell how many ...": the reader gives the people count to every "how
-many". The reader's own answers are checked against the same count (`checked_start`): one that
-says nobody is there while someone is seen becomes "I can't tell from the video."
+many". The reader's own answers are checked against the same count (`denies_people_seen`, used by
+`vlm.perception.checks`): one that says nobody is there while someone is seen is not given.
 """
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "a single": 1, "a couple of": 2, "a pair of": 2}
@@ -105,26 +104,9 @@ def answer_how_many_things(question: str, history=()) -> str | None:
 DENIES_PEOPLE = re.compile(r"\b(?:no ?one|nobody) is (?:visible|there|in the (?:video|clip|frame|picture))\b|"
                            r"\b(?:no ?one|nobody) is seen(?=[.,!;]|$| (?:wearing|holding|with|in)\b)|"
                            r"\bcan(?:'|no)?t see any ?(?:one|body)\b", re.I)
-CANT_TELL = "I can't tell from the video."
 
 
 def denies_people_seen(answer: str, context) -> bool:
     """Whether the answer says nobody is there while the people line has someone."""
     people = context.part("people")
     return people is not None and people.max_people > 0 and DENIES_PEOPLE.search(answer) is not None
-
-
-def checked_start(pieces: Iterator[str], context) -> Iterator[str]:
-    """The streamed answer, its first sentence held back until complete: one that says nobody is there while the
-    people line has someone becomes "I can't tell from the video." (the rest is not generated)."""
-    head, pieces = "", iter(pieces)
-    for piece in pieces:
-        head += piece
-        if re.search(r"[.!?](?:\s|$)", head) or len(head) > 120:
-            break
-    if denies_people_seen(head, context):
-        yield CANT_TELL
-        return
-    if head:
-        yield head
-    yield from pieces

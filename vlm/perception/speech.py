@@ -32,6 +32,21 @@ MAX_TOKENS_PER_WINDOW = 160     # a 30 s window of fast speech is ~100 tokens; l
 SPEECH_QUESTION = re.compile(r"\b(?:say|says|said|saying|speak|speaks|spoke|spoken|speaking|talk|talks|talking|hear|"
                              r"heard|sing|sings|sung|shout|shouts|call|calls|mention|mentions|mentioned|voice|"
                              r"narrator|narrates)\b", re.I)
+# A question about any sound, speech or not: an answer about speech is on its topic ("Is there music?" -> "No one
+# speaks: there is sound, but no speech.").
+SOUND_QUESTION = re.compile(SPEECH_QUESTION.pattern + r"|\b(?:sound|sounds|audio|music|musical|noise|noises|noisy|"
+                            r"listen|song|songs|word|words|language|quiet|silent|silence|loud|volume|applause|"
+                            r"clap|claps|clapping|cheer|cheers|cheering|bark|barks|barking|laugh|laughs|laughing|"
+                            r"scream|screams|cry|cries|crying)\b", re.I)
+# The reader's sentences about speech: "Someone says ...", "Nothing is said", "Yes, something is said: an audio
+# track." (its answer to "Is this a sport?").
+SPEECH_CLAIM = re.compile(r"\b(?:someone|somebody|no ?one|nobody|nothing|something|anyone)\s+(?:says|said|speaks|"
+                          r"spoke|talks|is\s+said|is\s+spoken|is\s+heard)\b|\bspeech\b|\baudio\b", re.I)
+
+
+def answers_unasked_speech(answer: str, question: str) -> bool:
+    """Whether the answer talks about speech or audio when the question asks about no sound at all."""
+    return SPEECH_CLAIM.search(answer) is not None and SOUND_QUESTION.search(question) is None
 
 
 @dataclass

@@ -1,0 +1,99 @@
+"""Questions about the video file (vlm.perception.videoinfo) and about a point of it (vlm.perception.moment)."""
+from __future__ import annotations
+
+import pytest
+
+from vlm.perception.context import PartState, PerceptionContext
+from vlm.perception.moment import answer_moment, asked_moment
+from vlm.perception.ocr import ScreenText, TextItem
+from vlm.perception.people import FramePeople, People, Person
+from vlm.perception.routes import extractive_answer
+from vlm.perception.speech import Said, Transcript
+from vlm.perception.videoinfo import answer_video_info
+from vlm.perception.vision import Segment
+from vlm.video.io import VideoInfo
+
+
+def _done(name, result):
+    state = PartState(name, name.title())
+    state.finish("done", result)
+    return state
+
+
+def _ctx(cuts=()):
+    """A 12 s clip at 30 fps: nobody, then one person who raises both arms at 10 s; a drum in the second half;
+    "hello there" said at 7-8 s; a caption at 0-3 s."""
+    people = People([FramePeople(t, [] if t < 6 else [Person("upright", 2 if t == 10 else 0, False, (.3, .1, .7, .9))])
+                     for t in (0.0, 2.0, 4.0, 6.0, 8.0, 10.0)])
+    speech = Transcript([Said(7.0, 8.0, "hello there")])
+    text = ScreenText([TextItem("WELCOME", 0.0, 3.0)])
+    segments = [Segment(0, 6, [("stage", 0.4)], 2.0, "none"),
+                Segment(6, 12, [("drum", 0.3), ("stage", 0.3)], 60.0, "left")]
+    return PerceptionContext(VideoInfo("x.mp4", 360, 30.0, 640, 360, "h264"), [1.0, 4.0, 7.0, 10.0], segments,
+                             list(cuts), [("stage", 0.35)], [2.0] * 4,
+                             {"people": _done("people", people), "speech": _done("speech", speech),
+                              "text": _done("text", text)})
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How long is the video?", "The video is 0:12 long (12.0 seconds)."),
+    ("What's the duration of this clip?", "The video is 0:12 long (12.0 seconds)."),
+    ("What is the frame rate?", "30 frames per second (360 frames in 12.0 seconds)."),
+    ("How many frames are there?", "360 frames at 30 frames per second; 4 of them were analysed."),
+    ("What is the resolution of the video?", "640x360 pixels (width x height), landscape."),
+    ("How many scenes are there?", "One continuous shot: the cut detector finds no scene cuts."),
+    ("Is it one continuous shot?", "Yes, one continuous shot: the cut detector finds no scene cuts."),
+    ("Are there any cuts?", "No, one continuous shot: the cut detector finds no scene cuts."),
+])
+def test_questions_about_the_file_are_answered_from_its_probe(question, expected):
+    assert answer_video_info(question, _ctx()) == expected
+
+
+def test_cuts_are_counted_and_listed():
+    ctx = _ctx(cuts=[4.0, 9.0])
+    assert answer_video_info("How many scenes are there?", ctx) == "3 shots: the scene cuts at 0:04 and 0:09."
+    assert answer_video_info("Is it a single take?", ctx).startswith("No, 3 shots")
+    assert answer_video_info("Does the scene change?", ctx).startswith("Yes, 3 shots")
+
+
+@pytest.mark.parametrize("question", ["How long is it?", "How long does he stay upside down?",
+                                      "How long is the man on screen?", "How many shots does he fire?",
+                                      "What is the man holding?", "How big is the dog?"])
+def test_questions_not_about_the_file_are_left_alone(question):
+    assert answer_video_info(question, _ctx()) is None
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("What happens at the end?", ("end", None, None)),
+    ("What happens first?", ("start", None, None)),
+    ("How does the video begin?", ("start", None, None)),
+    ("What is shown in the middle of the clip?", ("middle", None, None)),
+    ("What happens at 0:07?", ("time", 7.0, None)),
+    ("And what do we see after 10 seconds?", ("time", 10.0, None)),
+    ("What happens in the last 3 seconds?", ("span", None, (9.0, 12.0))),
+    ("What happens?", None),
+    ("What is the man holding at the end?", None),
+    ("When does the drum appear?", None),
+])
+def test_the_point_asked_about_is_found(question, expected):
+    assert asked_moment(question, 12.0) == expected
+
+
+def test_a_point_is_answered_with_that_stretchs_facts_only():
+    ctx = _ctx(cuts=[9.0])
+    start = answer_moment("What happens at the start?", ctx)
+    assert start == ('At the start (0:00-0:06): the frames show a stage (no motion). Nobody is seen. '
+                     'On screen: "WELCOME".')
+    end = answer_moment("What happens at the end?", ctx)
+    assert end == ('At the end (0:06-0:12): the frames show a drum and a stage (strong motion, mostly leftward). '
+                   'One person is seen: both arms raised at 0:10. Someone says "hello there" (0:07). '
+                   'The scene cuts at 0:09.')
+    assert answer_moment("What happens at 0:06?", ctx).startswith("At 0:06-0:12:")  # a boundary: the later stretch
+    assert answer_moment("What happens at 0:30?", ctx) == "The video is only 0:12 long, so nothing happens at 0:30."
+
+
+def test_the_routes_are_tried_in_order_and_name_the_one_that_answered():
+    ctx = _ctx()
+    assert extractive_answer("How long is the video?", ctx)[0] == "video_info"
+    assert extractive_answer("What happens at the end?", ctx)[0] == "moment"
+    assert extractive_answer("Is there a drum?", ctx) is None

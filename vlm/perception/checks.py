@@ -1,0 +1,36 @@
+"""Checks on the reader's first sentence before the user sees it: an answer the facts contradict, or one about
+something the question did not ask, becomes "I can't tell from the video." (and the rest is not generated).
+
+- `vlm.perception.howmany.denies_people_seen`: "No, no one is visible wearing a hat." while the people line has
+  someone (2 test-half and 1 development-half answers, all wrong before and after).
+- `vlm.perception.speech.answers_unasked_speech`: "Yes, something is said: an audio track." to "Is this a sport?"
+  (no question of the benchmark gets such an answer; found by asking real clips other questions).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from vlm.perception.howmany import denies_people_seen
+from vlm.perception.speech import answers_unasked_speech
+
+CANT_TELL = "I can't tell from the video."
+
+
+def first_sentence_fails(head: str, question: str, context) -> bool:
+    return denies_people_seen(head, context) or answers_unasked_speech(head, question)
+
+
+def checked_start(pieces: Iterator[str], context, question: str = "") -> Iterator[str]:
+    """The streamed answer, its first sentence held back until complete and checked (`first_sentence_fails`)."""
+    head, pieces = "", iter(pieces)
+    for piece in pieces:
+        head += piece
+        if re.search(r"[.!?](?:\s|$)", head) or len(head) > 120:
+            break
+    if first_sentence_fails(head, question, context):
+        yield CANT_TELL
+        return
+    if head:
+        yield head
+    yield from pieces

@@ -1,0 +1,132 @@
+"""Answering "What happens at the end / at 0:05 / first?" from the facts of that stretch (extractive, no LLM).
+
+The reader answers "What happens at the end?" with the whole video's likely activity, and "What happens
+first?" with "I can't tell", while the context holds timed facts: a segment line for each stretch (its objects and
+motion), the people seen in its analysed frames, the speech and the on-screen text with their times, the scene
+cuts. Here a question that asks what happens at a point of the video is answered with the facts of the segment
+that holds that point, said in words, each fact as the context states it. A question about one thing at a time
+("What is the man holding at the end?") is left to the reader.
+"""
+from __future__ import annotations
+
+import re
+
+from vlm.english import with_article
+from vlm.perception.base import fmt_span, fmt_time
+from vlm.perception.vision import motion_word
+
+_START = r"^\W*(?:and\s+)?(?:so\s+)?"
+WHAT_HAPPENS = re.compile(
+    _START + r"(?:what\s+(?:happens|happened|is\s+happening|was\s+happening|is\s+going\s+on|goes\s+on|"
+    r"(?:is|was)\s+(?:shown|seen|visible|on\s+(?:the\s+)?screen)|do\s+(?:we|you|i)\s+see|can\s+(?:we|you|i)\s+see|"
+    r"does\s+(?:the\s+video|the\s+clip|it)\s+show)|"
+    r"how\s+does\s+(?:the\s+video|the\s+clip|it|this)\s+(?P<how>end|finish|close|start|begin|open))\b", re.I)
+POSITION = re.compile(r"\b(?:at|in|near|towards?|by|around|during)\s+the\s+(?:very\s+)?"
+                      r"(?P<pos>start|beginning|end|ending|middle|finish|close|opening)\b", re.I)
+FIRST_LAST = re.compile(r"\b(?P<w>first|last|finally)\s*\W*$", re.I)      # "What happens first?"
+CLOCK = re.compile(r"\b(?:at|after|around|from)\s+(?P<m>\d{1,2}):(?P<s>\d{2})\b", re.I)
+SECONDS = re.compile(r"\b(?:at|after|around|from)\s+(?P<x>\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b", re.I)
+SPAN = re.compile(r"\b(?:in|during)\s+the\s+(?P<w>first|last)\s+(?P<x>\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b", re.I)
+WHERE = {"start": "start", "beginning": "start", "opening": "start", "first": "start", "begin": "start",
+         "end": "end", "ending": "end", "finish": "end", "close": "end", "last": "end", "finally": "end",
+         "middle": "middle"}
+
+
+def asked_moment(question: str, duration: float) -> tuple[str, float | None, tuple[float, float] | None] | None:
+    """What the question points at: ('start' | 'end' | 'middle', None, None), ('time', t, None) or
+    ('span', None, (a, b)); None when it is not a "what happens at <a point>" question."""
+    m = WHAT_HAPPENS.search(question)
+    if m is None:
+        return None
+    if m.group("how"):
+        return WHERE[m.group("how").lower()], None, None
+    if (s := SPAN.search(question)) is not None:
+        x = float(s.group("x"))
+        return ("span", None, (0.0, x) if s.group("w").lower() == "first" else (max(0.0, duration - x), duration))
+    if (c := CLOCK.search(question)) is not None:
+        return "time", 60.0 * int(c.group("m")) + int(c.group("s")), None
+    if (c := SECONDS.search(question)) is not None:
+        return "time", float(c.group("x")), None
+    for pattern, group in ((POSITION, "pos"), (FIRST_LAST, "w")):
+        if (p := pattern.search(question)) is not None:
+            return WHERE[p.group(group).lower()], None, None
+    return None
+
+
+def _window(context, where: str, t: float | None, span: tuple[float, float] | None):
+    """The (start, end) stretch asked about and the segment lines inside or around it."""
+    segs = context.segments
+    if span is not None:
+        a, b = span
+        inside = [s for s in segs if s.start < b and s.end > a] or segs[-1:]
+        return a, b, inside
+    if where == "time":
+        seg = next((s for s in segs if s.start <= t < s.end), segs[-1])   # 0:05 of 0:04-0:05, 0:05-0:07: the second
+        return seg.start, seg.end, [seg]
+    if where == "middle":
+        mid = context.info.duration / 2
+        seg = next((s for s in segs if s.start <= mid < s.end), segs[len(segs) // 2])
+        return seg.start, seg.end, [seg]
+    seg = segs[0] if where == "start" else segs[-1]
+    return seg.start, seg.end, [seg]
+
+
+def _names(names: list[str]) -> str:
+    said = [with_article(n, capital=False) for n in names]
+    return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+
+
+def moment_facts(context, a: float, b: float, segments) -> list[str]:
+    """The context's facts for [a, b] seconds, as sentences."""
+    out = []
+    labels = list(dict.fromkeys(n for s in segments for n, _ in s.labels))[:3]
+    fastest = max(segments, key=lambda s: s.motion)
+    word = motion_word(fastest.motion)
+    motion = ("no motion" if word == "none" else f"{word} motion") + \
+        (f", mostly {fastest.direction}ward" if fastest.direction != "none" else "")
+    out.append((f"The frames show {_names(labels)}" if labels else "Nothing in the frames is recognised")
+               + f" ({motion}).")
+    people = context.part("people")
+    if people is not None:
+        last = b >= context.info.duration - 1e-6   # a frame on a boundary belongs to the later stretch
+        frames = [f for f in people.frames if a - 1e-6 <= f.t and (f.t < b - 1e-6 or last and f.t <= b + 1e-6)]
+        if frames:
+            n = max(max(len(f.persons), min(f.faces, 1)) for f in frames)
+            who = "Nobody is seen" if n == 0 else "One person is seen" if n == 1 else f"Up to {n} people are seen"
+            times = {f.t for f in frames}
+            seen = {**{p: w for p, w in people.posture_times().items() if p != "upright"}, **people.event_times()}
+            events = [f"{what} at {people.spans_text([x for x in when if x in times])}"
+                      for what, when in seen.items() if any(x in times for x in when)]
+            out.append(who + (": " + "; ".join(events) if events and n else "") + ".")
+    speech = context.part("speech")
+    if speech is not None:
+        heard = [s for s in speech.segments if s.start < b and s.end > a][:2]
+        if heard:
+            out.append("Someone says " + " and then ".join(f'"{s.text}" ({fmt_time(s.start)})' for s in heard) + ".")
+    text = context.part("text")
+    if text is not None:
+        shown = [i for i in text.items if i.kind != "watermark" and i.start <= b and i.end >= a][:2]
+        if shown:
+            out.append("On screen: " + " and ".join(f'"{i.text}"' for i in shown) + ".")
+    cuts = [c for c in context.cuts if a <= c <= b]
+    if cuts:
+        out.append("The scene cuts at " + ", ".join(fmt_time(c) for c in cuts) + ".")
+    return out
+
+
+def answer_moment(question: str, context) -> str | None:
+    """The facts of the stretch a "What happens at the end / at 0:05 / first?" question points at; else None."""
+    if not context.segments:
+        return None
+    duration = context.info.duration
+    asked = asked_moment(question, duration)
+    if asked is None:
+        return None
+    where, t, span = asked
+    if t is not None and t > duration + 0.5:
+        return f"The video is only {fmt_time(duration)} long, so nothing happens at {fmt_time(t)}."
+    a, b, segments = _window(context, where, t, span)
+    head = {"start": "At the start", "end": "At the end", "middle": "In the middle"}.get(where, "")
+    head = f"{head} ({fmt_span(a, b)})" if head else f"At {fmt_span(a, b)}"
+    facts = moment_facts(context, a, b, segments)
+    return f"{head}: {facts[0][:1].lower()}{facts[0][1:]}" + "".join(" " + f for f in facts[1:])

@@ -1,0 +1,47 @@
+"""The extractive answers the assistant gives before the reader (no LLM), in the order they are tried.
+
+Each route takes the question, the perception context and the conversation so far, and returns an answer built
+from the facts, or None to pass the question on. They exist for questions the reader was never trained on or
+answers badly while the fact is in front of it; `eval.bench_qa`'s `reader-llm-only` system runs without them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from vlm.perception.howmany import answer_how_many, answer_how_many_things
+from vlm.perception.mentions import answer_mentioned
+from vlm.perception.moment import answer_moment
+from vlm.perception.ocr import answer_written
+from vlm.perception.videoinfo import answer_video_info
+from vlm.perception.when import answer_when
+from vlm.perception.which import answer_which
+
+Route = Callable[[str, object, Sequence[dict]], "str | None"]
+
+ROUTES: dict[str, Route] = {
+    # the video file: length, frame rate, size, shots (the reader says it cannot tell)
+    "video_info": lambda q, c, h: answer_video_info(q, c),
+    # a fact's own times (the reader says "can't tell" to most of these)
+    "when": lambda q, c, h: answer_when(q, c),
+    # "What happens at the end / at 0:05?": that stretch's facts (the reader gives the whole video's activity)
+    "moment": lambda q, c, h: answer_moment(q, c),
+    # the likeliest object of the kind asked for (the reader names the first object, of whatever kind)
+    "which": lambda q, c, h: answer_which(q, c),
+    # yes/no about words said or written, looked up
+    "mentioned": lambda q, c, h: answer_mentioned(q, c),
+    # a number of people checked; a number of things said to be beyond the facts (the reader gives the people
+    # count to every "how many")
+    "how_many": lambda q, c, h: answer_how_many(q, c),
+    "how_many_things": lambda q, c, h: answer_how_many_things(q, h),
+    # the watermark when nothing else is written (the reader says nothing is)
+    "written": lambda q, c, h: answer_written(q, c),
+}
+
+
+def extractive_answer(question: str, context, history: Sequence[dict] = ()) -> tuple[str, str] | None:
+    """(route name, answer) from the first route that answers, or None."""
+    for name, route in ROUTES.items():
+        found = route(question, context, history)
+        if found is not None:
+            return name, found
+    return None

@@ -1,0 +1,68 @@
+"""Answering questions about the video file itself: its length, frame rate, size and shots (extractive, no LLM).
+
+The context's first line states the length, frame rate and size ("Video: 0:15 long, 25 fps, 340x256; 16 frames
+analysed.") and its last line the scene cuts, but the reader was never trained on questions about them: asked
+"How long is the video?" it says it cannot tell, and "How many scenes are there?" reached the how-many route,
+which says the facts count people only. Here those questions are answered from the video's probe and the cut
+detector. A question that does not name the video ("How long is it?", "How long does he stay upside down?") is
+left to the other routes and the reader.
+"""
+from __future__ import annotations
+
+import re
+
+from vlm.perception.base import fmt_time
+
+VIDEO = r"(?:the\s+|this\s+)?(?:video|clip|film|movie|recording|footage)"
+_START = r"^\W*(?:and\s+)?"
+DURATION = re.compile(
+    _START + r"(?:how\s+long\s+(?:is|was)\s+(?:" + VIDEO + r"|this)\s*(?:\?|$)|"
+    r"how\s+long\s+does\s+" + VIDEO + r"\s+(?:last|run|go\s+on|take)\b|"
+    r"what(?:'s|\s+is)\s+(?:the\s+)?(?:length|duration|running\s+time|run\s*time)\b|"
+    r"how\s+many\s+(?:seconds|minutes)\s+(?:long\s+)?(?:is|does|lasts?)\s+" + VIDEO + r")", re.I)
+FRAME_RATE = re.compile(r"\b(?:frame\s*rate|fps|frames\s+(?:per|a|each)\s+second)\b", re.I)
+FRAME_COUNT = re.compile(_START + r"how\s+many\s+frames\b", re.I)
+SIZE = re.compile(r"\b(?:resolution|dimensions|frame\s+size|aspect\s+ratio|"
+                  r"how\s+(?:big|large|wide|tall|high)\s+(?:is|are)\s+(?:the\s+)?(?:video|frame|picture|image)s?|"
+                  r"what\s+size\s+(?:is|are)\s+(?:the\s+)?(?:video|frame|picture|image)s?)\b", re.I)
+SHOTS = re.compile(r"\b(?:scene\s+(?:cuts?|changes?)|cuts?\s+(?:in|between)\b|(?:any|how\s+many)\s+(?:scene\s+)?cuts|"
+                   r"how\s+many\s+(?:scenes|camera\s+shots|takes)|"
+                   r"(?:one|a\s+single|single|continuous|same)\s+(?:continuous\s+)?(?:shot|take)|"
+                   r"does\s+(?:the\s+)?(?:scene|shot|camera\s+angle)\s+change)\b", re.I)
+YES_NO = re.compile(_START + r"(?:is|are|was|were|does|do|did|has|have)\b", re.I)
+ONE_SHOT = re.compile(r"\b(?:one|single|continuous|same)\s+(?:continuous\s+)?(?:shot|take)\b", re.I)
+
+
+def _seconds(x: float) -> str:
+    return f"{x:.1f} seconds" if x < 60 else f"{x:.0f} seconds"
+
+
+def answer_video_info(question: str, context) -> str | None:
+    """The answer when `question` asks for the video's length, frame rate, frame count, size or shots; else None."""
+    info = context.info
+    if DURATION.search(question):
+        return f"The video is {fmt_time(info.duration)} long ({_seconds(info.duration)})."
+    if FRAME_COUNT.search(question):
+        return (f"{info.num_frames} frames at {info.fps:.0f} frames per second; "
+                f"{len(context.timestamps)} of them were analysed.")
+    if FRAME_RATE.search(question):
+        return f"{info.fps:.0f} frames per second ({info.num_frames} frames in {_seconds(info.duration)})."
+    if SIZE.search(question):
+        shape = "landscape" if info.width > info.height else "portrait" if info.width < info.height else "square"
+        return f"{info.width}x{info.height} pixels (width x height), {shape}."
+    if SHOTS.search(question):
+        return _shots(question, context.cuts)
+    return None
+
+
+def _shots(question: str, cuts: list[float]) -> str:
+    if not cuts:
+        fact = "one continuous shot: the cut detector finds no scene cuts"
+    else:
+        times = [fmt_time(c) for c in cuts]
+        listed = times[0] if len(times) == 1 else ", ".join(times[:-1]) + " and " + times[-1]
+        fact = f"{len(cuts) + 1} shots: the scene cuts at {listed}"
+    if YES_NO.search(question):   # "Is it one continuous shot?" / "Are there any cuts?"
+        yes = (not cuts) if ONE_SHOT.search(question) else bool(cuts)
+        return ("Yes, " if yes else "No, ") + fact + "."
+    return fact[:1].upper() + fact[1:] + "."
