@@ -98,3 +98,17 @@ def test_an_answer_about_speech_to_a_question_about_no_sound_is_not_given(questi
     from vlm.perception.checks import checked_start
 
     assert "".join(checked_start(pieces, _ctx([1]), question)) == expected
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    ("Is it day or night?", "Indoors.", False),
+    ("What passes by in the video?", "It looks like a road.", False),
+    ("Is the person outdoors?", "Indoors.", True),
+    ("Where is this filmed?", "It looks like a hotel room.", True),
+    ("Describe the room.", "It looks like a dining room. One person can be seen.", True),
+    ("What is he doing?", "It looks like boxing.", True),          # an activity, not a place
+    ("What is he doing?", "It looks like a boxing ring.", False)])
+def test_a_place_answer_to_a_question_about_no_place_is_not_given(question, answer, given):
+    from vlm.perception.checks import checked_start
+
+    assert ("".join(checked_start([answer], _ctx([1]), question)) == answer) is given

@@ -5,7 +5,7 @@ import pytest
 
 from vlm.perception.context import PerceptionContext
 from vlm.perception.vision import Segment
-from vlm.perception.which import answer_which, asked_kind, members
+from vlm.perception.which import answer_present, answer_which, asked_kind, asked_presence, members
 from vlm.video.io import VideoInfo
 
 
@@ -45,6 +45,27 @@ def test_the_likeliest_object_of_the_kind_answers_and_none_leaves_it_to_the_read
     assert answer_which("What is on the table?", ctx) is None           # no kind asked
     ctx = _ctx([("Granny Smith apple", 0.2), ("orange", 0.5)])
     assert answer_which("Which fruit is there?", ctx) == "An orange."
+
+
+@pytest.mark.parametrize("question, kind", [("Are there any animals?", "animal"),
+                                            ("Is there an animal in the video?", "animal"),
+                                            ("Do you see any vegetables?", "vegetable"),
+                                            ("Does the clip show a fruit?", "fruit"),
+                                            ("Are there cats at all?", "cat"),
+                                            ("Is there a dog on the skateboard?", None),   # more than presence
+                                            ("Is there a basketball hoop?", None),        # a thing, not a kind
+                                            ("Are there any people?", None),
+                                            ("What animals are there?", None)])
+def test_the_kind_a_presence_question_asks_about_is_read(question, kind):
+    assert asked_presence(question) == kind
+
+
+def test_a_presence_question_is_answered_from_the_objects_of_its_kind():
+    ctx = _ctx([("hot dog", 0.61), ("bell pepper", 0.07)], [("hot dog", 0.4)], [("bell pepper", 0.13)])
+    assert answer_present("Are there any animals?", ctx) == "No, no animal is among the objects seen."
+    assert answer_present("Is there any food?", ctx) == "Yes, a hot dog and a bell pepper."   # likeliest first
+    assert answer_present("Do you see a vegetable?", ctx) == "Yes, a bell pepper."
+    assert answer_present("Is there a basketball hoop?", ctx) is None
 
 
 @pytest.mark.slow

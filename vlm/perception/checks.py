@@ -5,20 +5,38 @@ something the question did not ask, becomes "I can't tell from the video." (and 
   someone (2 test-half and 1 development-half answers, all wrong before and after).
 - `vlm.perception.speech.answers_unasked_speech`: "Yes, something is said: an audio track." to "Is this a sport?"
   (no question of the benchmark gets such an answer; found by asking real clips other questions).
+- `answers_unasked_place`: "Indoors." to "Is it day or night?", "It looks like a road." to "What passes by in the
+  video?" (1 test-half and 1 paraphrased answer, both wrong before and after; every place answer to a question
+  about a place is kept).
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
+from vlm.perception.activity import PLACES
 from vlm.perception.howmany import denies_people_seen
 from vlm.perception.speech import answers_unasked_speech
 
 CANT_TELL = "I can't tell from the video."
+# The reader's place answers (the context's "Likely place" line and its indoors guess) ...
+PLACE_ANSWER = re.compile(r"^\W*(?:(?:yes|no)\W+)?(?:indoors|outdoors|it looks like (?:a |an |the )?(?:"
+                          + "|".join(re.escape(p) for p in sorted(PLACES, key=len, reverse=True)) + r"))\s*[.,;]",
+                          re.I)
+# ... and the words of a question that asks about the place.
+PLACE_QUESTION = re.compile(r"\b(?:where|place|places|location|located|setting|indoors?|outdoors?|inside|outside|"
+                            r"rooms?|filmed|recorded|shot|taken|environment|surroundings|background|scene|venue|"
+                            r"building|area|spot|site)\b", re.I)
+
+
+def answers_unasked_place(answer: str, question: str) -> bool:
+    """Whether the answer names the place or indoors/outdoors when the question asks nothing about the place."""
+    return PLACE_ANSWER.search(answer) is not None and PLACE_QUESTION.search(question) is None
 
 
 def first_sentence_fails(head: str, question: str, context) -> bool:
-    return denies_people_seen(head, context) or answers_unasked_speech(head, question)
+    return (denies_people_seen(head, context) or answers_unasked_speech(head, question)
+            or answers_unasked_place(head, question))
 
 
 def checked_start(pieces: Iterator[str], context, question: str = "") -> Iterator[str]:

@@ -14,7 +14,7 @@ from vlm.perception.moment import answer_moment
 from vlm.perception.ocr import answer_written
 from vlm.perception.videoinfo import answer_video_info
 from vlm.perception.when import answer_when
-from vlm.perception.which import answer_which
+from vlm.perception.which import answer_present, answer_which
 
 Route = Callable[[str, object, Sequence[dict]], "str | None"]
 
@@ -27,6 +27,8 @@ ROUTES: dict[str, Route] = {
     "moment": lambda q, c, h: answer_moment(q, c),
     # the likeliest object of the kind asked for (the reader names the first object, of whatever kind)
     "which": lambda q, c, h: answer_which(q, c),
+    # "Are there any animals?": the objects of that kind (the reader said "Yes, one person.")
+    "present": lambda q, c, h: answer_present(q, c),
     # yes/no about words said or written, looked up
     "mentioned": lambda q, c, h: answer_mentioned(q, c),
     # a number of people checked; a number of things said to be beyond the facts (the reader gives the people

@@ -44,18 +44,35 @@ WHICH = re.compile(r"^\W*(?:and\s+)?(?:what|which)\s+(?:(?:kind|kinds|type|types
                    r"stands?|lies|sits?)\b", re.I)
 
 
+PRESENT = re.compile(r"^\W*(?:and\s+)?(?:(?:is|are)\s+there|(?:do|can)\s+(?:you|we|i)\s+see|does\s+(?:the\s+)?"
+                     r"(?:video|clip)\s+(?:show|have|contain))\s+(?:a|an|any|some)?\s*"
+                     r"(?P<kind>[a-z]+(?:\s+[a-z]+)?)\s*(?:in\s+(?:the|this)\s+(?:video|clip|scene)|here|at\s+all)?\W*$",
+                     re.I)
+
+
+def _kind(phrase: str) -> str | None:
+    from vlm.english import singular
+
+    words = phrase.lower().split()
+    for k in (" ".join(words), words[-1]):   # "kitchen tool", then "tool"; "musical instrument"
+        for w in (k, " ".join(words[:-1] + [singular(words[-1])]) if k != words[-1] else singular(k)):
+            if w in KIND_WORDS:
+                return KIND_WORDS[w]
+            if w in ARTIFACT_KINDS:
+                return w
+    return None
+
+
 def asked_kind(question: str) -> str | None:
     """The kind of thing a "What <kind> is ...?" question asks for ('vegetable', 'musical instrument'), or None."""
     m = WHICH.search(question)
-    if m is None:
-        return None
-    words = m.group("kind").lower().split()
-    for k in (" ".join(words), words[-1]):   # "kitchen tool", then "tool"; "musical instrument"
-        if k in KIND_WORDS:
-            return KIND_WORDS[k]
-        if k in ARTIFACT_KINDS:
-            return k
-    return None
+    return _kind(m.group("kind")) if m is not None else None
+
+
+def asked_presence(question: str) -> str | None:
+    """The kind a "Are there any <kind>?" / "Do you see an <kind>?" question asks about ('animal'), or None."""
+    m = PRESENT.search(question)
+    return _kind(m.group("kind")) if m is not None else None
 
 
 def context_objects(context) -> dict[str, float]:
@@ -112,3 +129,16 @@ def answer_which(question: str, context) -> str | None:
     if not hits:
         return None
     return with_article(max(hits, key=lambda n: found[n])) + "."
+
+
+def answer_present(question: str, context) -> str | None:
+    """"Are there any animals?": yes with the likeliest two of that kind the context names, or no; None when the
+    question names no kind (a thing such as "a basketball hoop" is left to the reader)."""
+    kind = asked_presence(question)
+    if kind is None:
+        return None
+    found = context_objects(context)
+    hits = sorted(members(kind, list(found)), key=lambda n: -found[n])[:2]
+    if not hits:
+        return f"No, no {kind} is among the objects seen."
+    return "Yes, " + " and ".join(with_article(n, capital=False) for n in hits) + "."
