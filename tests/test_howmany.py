@@ -112,3 +112,32 @@ def test_a_place_answer_to_a_question_about_no_place_is_not_given(question, answ
     from vlm.perception.checks import checked_start
 
     assert ("".join(checked_start([answer], _ctx([1]), question)) == answer) is given
+
+
+def test_every_question_of_the_benchmark_about_speech_counts_as_one_about_sound():
+    """The speech check must never fire on a question the benchmark files as 'said' (in either phrasing)."""
+    import json
+    from pathlib import Path
+
+    from vlm.perception.speech import SOUND_QUESTION
+
+    root = Path(__file__).resolve().parents[1] / "eval" / "qa"
+    kinds = {q["id"]: q["kind"] for q in map(json.loads, (root / "questions.jsonl").read_text().splitlines())}
+    said = [t for f in ("questions.jsonl", "paraphrases.jsonl") for q in map(json.loads, (root / f).read_text()
+            .splitlines()) if kinds[q["id"]] == "said" for t in q["turns"][-1:]]
+    assert len(said) >= 10
+    assert [t for t in said if not SOUND_QUESTION.search(t)] == []
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    ("Does the person go up or down?", "Mostly to the right.", False),
+    ("Does the person go up or down?", "Mostly downward.", True),
+    ("Does the child ride towards the camera first or away from it?", "Mostly to the right.", False),
+    ("Does the child ride towards the camera first or away from it?", "Towards it.", True),
+    ("Do the two men move closer together or further apart?", "No, no one is seen close to the top.", False),
+    ("Which way does the car drive?", "Mostly to the right.", True),       # no choice offered
+    ("Is this indoors or outdoors?", "Outdoors.", True)])
+def test_a_choice_between_directions_is_answered_with_one_of_them(question, answer, given):
+    from vlm.perception.checks import checked_start
+
+    assert ("".join(checked_start([answer], _ctx([1]), question)) == answer) is given

@@ -8,6 +8,10 @@ something the question did not ask, becomes "I can't tell from the video." (and 
 - `answers_unasked_place`: "Indoors." to "Is it day or night?", "It looks like a road." to "What passes by in the
   video?" (1 test-half and 1 paraphrased answer, both wrong before and after; every place answer to a question
   about a place is kept).
+- `answers_another_direction`: "Mostly to the right." to "Does the person go up or down?" or "Does the child ride
+  towards the camera or away from it?" (the motion line has left/right/up/down of the whole picture, nothing
+  about towards or apart): a choice between directions is answered with one of them, or not at all (3 test-half
+  and 1 development-half answers, all wrong before and after).
 """
 from __future__ import annotations
 
@@ -34,9 +38,30 @@ def answers_unasked_place(answer: str, question: str) -> bool:
     return PLACE_ANSWER.search(answer) is not None and PLACE_QUESTION.search(question) is None
 
 
+# Directions, folded to one word each ("upward" -> "up", "towards" -> "toward", "farther" -> "further").
+DIRECTIONS = {"up": "up", "upward": "up", "upwards": "up", "down": "down", "downward": "down", "downwards": "down",
+              "left": "left", "leftward": "left", "right": "right", "rightward": "right", "toward": "toward",
+              "towards": "toward", "away": "away", "closer": "closer", "nearer": "closer", "apart": "apart",
+              "together": "together", "further": "further", "farther": "further", "into": "into", "out": "out",
+              "forward": "forward", "forwards": "forward", "backward": "backward", "backwards": "backward",
+              "top": "up", "bottom": "down", "approach": "toward", "approaches": "toward"}
+
+
+def _directions(text: str) -> set[str]:
+    return {DIRECTIONS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in DIRECTIONS}
+
+
+def answers_another_direction(answer: str, question: str) -> bool:
+    """Whether a question choosing between directions ("... up or down?") gets an answer naming none of them."""
+    asked = _directions(question)
+    if len(asked) < 2 or not re.search(r"\bor\b", question, re.I) or answer.startswith("I can't tell"):
+        return False
+    return not (asked & _directions(answer))
+
+
 def first_sentence_fails(head: str, question: str, context) -> bool:
     return (denies_people_seen(head, context) or answers_unasked_speech(head, question)
-            or answers_unasked_place(head, question))
+            or answers_unasked_place(head, question) or answers_another_direction(head, question))
 
 
 def checked_start(pieces: Iterator[str], context, question: str = "") -> Iterator[str]:

@@ -32,12 +32,17 @@ MAX_TOKENS_PER_WINDOW = 160     # a 30 s window of fast speech is ~100 tokens; l
 SPEECH_QUESTION = re.compile(r"\b(?:say|says|said|saying|speak|speaks|spoke|spoken|speaking|talk|talks|talking|hear|"
                              r"heard|sing|sings|sung|shout|shouts|call|calls|mention|mentions|mentioned|voice|"
                              r"narrator|narrates)\b", re.I)
-# A question about any sound, speech or not: an answer about speech is on its topic ("Is there music?" -> "No one
-# speaks: there is sound, but no speech.").
+# A question about any sound or utterance, speech or not: an answer about speech is on its topic ("Is there
+# music?" -> "No one speaks: there is sound, but no speech."; "What does somebody yell?"). Broad on purpose: a word
+# too many only lets a reader answer through.
 SOUND_QUESTION = re.compile(SPEECH_QUESTION.pattern + r"|\b(?:sound|sounds|audio|music|musical|noise|noises|noisy|"
                             r"listen|song|songs|word|words|language|quiet|silent|silence|loud|volume|applause|"
                             r"clap|claps|clapping|cheer|cheers|cheering|bark|barks|barking|laugh|laughs|laughing|"
-                            r"scream|screams|cry|cries|crying)\b", re.I)
+                            r"scream|screams|screaming|cry|cries|crying|yell|yells|yelled|yelling|whisper|whispers|"
+                            r"whispered|exclaim|exclaims|utter|utters|uttered|announce|announces|announced|chant|"
+                            r"chants|shouted|shouting|tell|tells|told|ask|asks|asked|reply|replies|replied|answer|"
+                            r"answers|explain|explains|discuss|discusses|conversation|dialogue|dialog|lyrics|quote|"
+                            r"audible|pronounce|pronounces|greet|greets|called|calling)\b", re.I)
 # The reader's sentences about speech: "Someone says ...", "Nothing is said", "Yes, something is said: an audio
 # track." (its answer to "Is this a sport?").
 SPEECH_CLAIM = re.compile(r"\b(?:someone|somebody|no ?one|nobody|nothing|something|anyone)\s+(?:says|said|speaks|"
