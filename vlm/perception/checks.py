@@ -10,8 +10,8 @@ something the question did not ask, becomes "I can't tell from the video." (and 
   about a place is kept).
 - `answers_another_direction`: "Mostly to the right." to "Does the person go up or down?" or "Does the child ride
   towards the camera or away from it?" (the motion line has left/right/up/down of the whole picture, nothing
-  about towards or apart): a choice between directions is answered with one of them, or not at all (3 test-half
-  and 1 development-half answers, all wrong before and after).
+  about towards or apart): a choice between directions is answered with one of them, or not at all (2 test-half
+  and 2 development-half answers, all wrong before and after).
 """
 from __future__ import annotations
 
