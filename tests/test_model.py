@@ -263,7 +263,7 @@ def test_stc_projector_mixes_time_and_round_trips(tmp_path):
         assert torch.allclose(assistant.model(**inputs).logits, loaded.model(**inputs).logits, atol=1e-5)
 
 
-def test_an_answer_says_which_parts_are_still_pending(assistant, clip_path):
+def test_an_answer_says_which_parts_are_still_pending(assistant, clip_path, monkeypatch):
     """A part still running in the background (a long video's transcript): the facts say "not known yet" and
     the answer ends by saying so, whatever the LLM wrote."""
     from vlm.perception.context import PartState
@@ -274,6 +274,9 @@ def test_an_answer_says_which_parts_are_still_pending(assistant, clip_path):
         video.context.to_text()
     answer = assistant.answer(video, "what is said ?", max_new_tokens=4)
     assert answer.endswith("(Still working on what is said (40% done); ask again for it.)")
+    monkeypatch.setattr(assistant, "extractive", True)   # the routes' answers say it too, where they read parts
+    assert assistant.answer(video, "What happens at the end?").endswith("ask again for it.)")
+    assert "Still working" not in assistant.answer(video, "How long is the video?")
     video.context.parts["speech"].finish("unavailable", note="no audio track")
     assert "Still working" not in assistant.answer(video, "what is said ?", max_new_tokens=4)
 

@@ -79,10 +79,10 @@ def test_artifact_kinds_are_matched_with_the_sentence_model():
 
 
 def test_the_assistant_answers_from_the_object_only_with_the_reader(assistant, clip_path, monkeypatch):
-    import vlm.perception.which as which
+    from vlm.perception.routes import ROUTES
 
     video = assistant.watch(clip_path)
-    monkeypatch.setattr(which, "answer_which", lambda q, ctx: "A bell pepper." if "vegetable" in q else None)
+    monkeypatch.setitem(ROUTES, "which", lambda q, ctx, history: "A bell pepper." if "vegetable" in q else None)
     assert assistant.answer(video, "What vegetable is it ?", max_new_tokens=6) != "A bell pepper."  # no reader
     monkeypatch.setattr(assistant, "extractive", True)   # undone after the test: the assistant is shared
     assert assistant.answer(video, "What vegetable is it ?", max_new_tokens=6) == "A bell pepper."

@@ -209,11 +209,13 @@ class VideoAssistant:
         looked up, a number of people) answers from the facts is answered there, without the LLM."""
         stop = stop or threading.Event()
         if video is not None and self.config.perception and self.extractive:
-            from vlm.perception.routes import extractive_answer
+            from vlm.perception.routes import READS_PARTS, extractive_answer
 
             found = extractive_answer(question, video.context, history)
             if found is not None:
                 yield found[1]
+                if video.context.pending and found[0] in READS_PARTS:
+                    yield f"\n\n(Still working on {pending_text(video.context)}; ask again for it.)"
                 return
         text = self.processor.chat_text(self.messages(video, question, history))
         inputs = self.processor(text, num_frames=len(video.timestamps) if video is not None else None)

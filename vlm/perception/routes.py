@@ -39,6 +39,9 @@ ROUTES: dict[str, Route] = {
     "written": lambda q, c, h: answer_written(q, c),
 }
 
+# The routes that read the background parts (speech, text, people): while one runs, their answer says so.
+READS_PARTS = frozenset({"when", "moment", "mentioned", "how_many", "written"})
+
 
 def extractive_answer(question: str, context, history: Sequence[dict] = ()) -> tuple[str, str] | None:
     """(route name, answer) from the first route that answers, or None."""
