@@ -12,6 +12,7 @@ from vlm.perception.howmany import answer_how_many, answer_how_many_things
 from vlm.perception.mentions import answer_mentioned
 from vlm.perception.moment import answer_moment
 from vlm.perception.ocr import answer_written
+from vlm.perception.sound import answer_sound
 from vlm.perception.videoinfo import answer_video_info
 from vlm.perception.when import answer_when
 from vlm.perception.which import answer_present, answer_which
@@ -31,6 +32,9 @@ ROUTES: dict[str, Route] = {
     "present": lambda q, c, h: answer_present(q, c),
     # yes/no about words said or written, looked up
     "mentioned": lambda q, c, h: answer_mentioned(q, c),
+    # the sound as a whole, and a named sound the facts cannot tell from others ("Is there any music?": the
+    # reader said "No. No music is played.")
+    "sound": lambda q, c, h: answer_sound(q, c),
     # a number of people checked; a number of things said to be beyond the facts (the reader gives the people
     # count to every "how many")
     "how_many": lambda q, c, h: answer_how_many(q, c),
@@ -40,7 +44,7 @@ ROUTES: dict[str, Route] = {
 }
 
 # The routes that read the background parts (speech, text, people): while one runs, their answer says so.
-READS_PARTS = frozenset({"when", "moment", "mentioned", "how_many", "written"})
+READS_PARTS = frozenset({"when", "moment", "mentioned", "sound", "how_many", "written"})
 
 
 def extractive_answer(question: str, context, history: Sequence[dict] = ()) -> tuple[str, str] | None:

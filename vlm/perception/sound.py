@@ -1,0 +1,86 @@
+"""Answering questions about the sound as a whole ("Tell me about the audio.", "Is there any music?", "Is the
+video silent?") from the speech part's finding (extractive, no LLM).
+
+The speech part knows whether there is an audio track, whether it is silent, and whether speech is heard in it,
+but nothing of what a sound that is not speech is: music, applause and a dog's bark all read "an audio track, but
+no speech heard". The reader, trained on questions about what is said, answered "Tell me about the audio." with
+"No audio is given." where the track holds sound, and "Is there any music?" with "No. No music is played.", a
+claim no fact makes. Here such questions get what the part found and, for music or any other named sound, that
+the facts cannot tell it from other sound. Questions about what is said stay with the reader.
+"""
+from __future__ import annotations
+
+import re
+
+from vlm.perception.base import fmt_time
+
+_START = r"^\W*(?:and\s+)?"
+SOUND_WORDS = r"(?:sound|sounds|audio|soundtrack|noise|noises)"
+ABOUT_SOUND = re.compile(
+    _START + r"(?:(?:tell\s+me|what\s+can\s+you\s+(?:tell|say))\s+about\s+the\s+" + SOUND_WORDS + r"|"
+    r"(?:describe|summari[sz]e)\s+the\s+" + SOUND_WORDS + r"|"
+    r"what\s+(?:can|do)\s+(?:you|we|i)\s+hear|what\s+(?:is|are)\s+(?:heard|audible)|"
+    r"what\s+(?:kind\s+of\s+|sort\s+of\s+)?" + SOUND_WORDS + r"\s+(?:is|are|can|do|does)|"
+    r"what(?:'s|\s+is)\s+the\s+(?:audio|sound|soundtrack)(?:\s+like)?\s*\??$|"
+    r"(?:is|are)\s+there\s+(?:any\s+|a\s+)?(?:" + SOUND_WORDS + r"|audio\s+track)\b|"
+    r"(?:does|do)\s+(?:the\s+|this\s+)?(?:video|clip)\s+(?:have|contain|make)\s+(?:any\s+|a\s+)?(?:"
+    + SOUND_WORDS + r"|audio\s+track)\b|"
+    r"(?:is|was)\s+(?:the\s+|this\s+|it\s+)?(?:video|clip\s+)?(?:silent|quiet|muted|mute)\b|"
+    r"(?:is|was)\s+(?:the\s+|this\s+)?(?:video|clip)\s+(?:silent|quiet|muted|mute)\b|"
+    r"can\s+(?:you|we|i)\s+hear\s+anything)", re.I)
+# A named kind of sound the speech part cannot tell from any other sound.
+NAMED_SOUND = re.compile(r"\b(?:music|musical|song|songs|singing|melody|instrument|instruments|applause|clapping|"
+                         r"cheering|laughter|laughing|barking|bark|engine|traffic|birds?\s+sing\w*|wind|rain|"
+                         r"background\s+music|beat|drumming)\b", re.I)
+NAMED_QUESTION = re.compile(_START + r"(?:is|are|was|were|do|does|did|can)\b", re.I)
+YES_NO = re.compile(_START + r"(?:is|are|was|were|does|do|did|has|have|can)\b", re.I)
+SILENT_ASKED = re.compile(r"\b(?:silent|quiet|muted|mute)\b", re.I)
+
+
+def _heard(transcript) -> str:
+    quotes = " and then ".join(f'"{s.text}" ({fmt_time(s.start)})' for s in transcript.segments[:2])
+    more = f", and {len(transcript.segments) - 2} more" if len(transcript.segments) > 2 else ""
+    return f"someone speaks: {quotes}{more}"
+
+
+def answer_sound(question: str, context) -> str | None:
+    """The sound as the speech part found it, for a question about the sound as a whole or a named kind of it
+    ("Is there any music?"); None for other questions and while the part is running."""
+    named = NAMED_SOUND.search(question)
+    asks_named = named is not None and NAMED_QUESTION.search(question) is not None and \
+        not re.search(r"\b(?:play|plays|playing|played)\b", question, re.I)   # "Is he playing an instrument?"
+    if not (ABOUT_SOUND.search(question) or asks_named):
+        return None
+    state = context.parts.get("speech")
+    if state is None or state.pending:
+        return None
+    t = context.part("speech")
+    if t is None:   # unavailable or failed: the note says why
+        return f"I can't tell: {state.note or 'the sound was not analysed'}."
+    note = t.note
+    silent = not t.segments and ("no audio" in note or "silent" in note or "no samples" in note)
+    if asks_named:
+        what = named.group(0).lower()
+        if silent:
+            return f"No {what} can be heard: {_no_sound(note)}."
+        return (f"I can't tell whether there is {what}. " +
+                ("There is sound, but no speech, and the facts do not say what the sound is."
+                 if not t.segments else _heard(t)[:1].upper() + _heard(t)[1:] + "; the facts say nothing of other "
+                 "sounds."))
+    if t.segments:
+        fact = _heard(t) + (f" ({note})" if note else "")
+    elif silent:
+        fact = _no_sound(note)
+    elif "decoded" in note:
+        return f"I can't tell: {note}."
+    else:
+        fact = "there is sound, but no speech is heard; the facts do not say what the sound is"
+    if YES_NO.search(question):
+        sound = not silent
+        yes = (not sound) if SILENT_ASKED.search(question) else sound
+        return ("Yes, " if yes else "No, ") + fact + "."
+    return fact[:1].upper() + fact[1:] + "."
+
+
+def _no_sound(note: str) -> str:
+    return "the video has no audio track" if "no audio" in note else "the audio track is silent"
