@@ -57,7 +57,7 @@ def test_cuts_are_counted_and_listed():
 
 
 @pytest.mark.parametrize("question", ["How long is it?", "How long does he stay upside down?",
-                                      "How long is the man on screen?", "How many shots does he fire?",
+                                      "How long is the man on screen?", "How many shots does he fire?", "How many cuts does the chef make?",
                                       "What is the man holding?", "How big is the dog?"])
 def test_questions_not_about_the_file_are_left_alone(question):
     assert answer_video_info(question, _ctx()) is None
@@ -71,6 +71,8 @@ def test_questions_not_about_the_file_are_left_alone(question):
     ("What happens at 0:07?", ("time", 7.0, None)),
     ("And what do we see after 10 seconds?", ("time", 10.0, None)),
     ("What happens in the last 3 seconds?", ("span", None, (9.0, 12.0))),
+    ("What happens at the end of the video?", ("end", None, None)),
+    ("What do you see at the end of the hallway?", None),     # a place, not a time
     ("What happens?", None),
     ("What is the man holding at the end?", None),
     ("When does the drum appear?", None),

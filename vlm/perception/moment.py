@@ -22,7 +22,9 @@ WHAT_HAPPENS = re.compile(
     r"does\s+(?:the\s+video|the\s+clip|it)\s+show)|"
     r"how\s+does\s+(?:the\s+video|the\s+clip|it|this)\s+(?P<how>end|finish|close|start|begin|open))\b", re.I)
 POSITION = re.compile(r"\b(?:at|in|near|towards?|by|around|during)\s+the\s+(?:very\s+)?"
-                      r"(?P<pos>start|beginning|end|ending|middle|finish|close|opening)\b", re.I)
+                      r"(?P<pos>start|beginning|end|ending|middle|finish|close|opening)\b"
+                      r"(?!\s+of\s+(?!(?:the\s+|this\s+)?(?:video|clip|film|movie|recording)))",  # not "of the hall"
+                      re.I)
 FIRST_LAST = re.compile(r"\b(?P<w>first|last|finally)\s*\W*$", re.I)      # "What happens first?"
 CLOCK = re.compile(r"\b(?:at|after|around|from)\s+(?P<m>\d{1,2}):(?P<s>\d{2})\b", re.I)
 SECONDS = re.compile(r"\b(?:at|after|around|from)\s+(?P<x>\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b", re.I)
