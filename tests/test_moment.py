@@ -44,6 +44,10 @@ def _ctx(cuts=()):
     ("How many scenes are there?", "One continuous shot: the cut detector finds no scene cuts."),
     ("Is it one continuous shot?", "Yes, one continuous shot: the cut detector finds no scene cuts."),
     ("Are there any cuts?", "No, one continuous shot: the cut detector finds no scene cuts."),
+    ("How many seconds long is it?", "The video is 0:12 long (12.0 seconds)."),
+    ("What is the video's duration?", "The video is 0:12 long (12.0 seconds)."),
+    ("Is it a vertical video?", "No, 640x360 pixels (width x height), landscape."),
+    ("Is the video portrait or landscape?", "640x360 pixels (width x height), landscape."),
 ])
 def test_questions_about_the_file_are_answered_from_its_probe(question, expected):
     assert answer_video_info(question, _ctx()) == expected
@@ -72,6 +76,11 @@ def test_questions_not_about_the_file_are_left_alone(question):
     ("And what do we see after 10 seconds?", ("time", 10.0, None)),
     ("What happens in the last 3 seconds?", ("span", None, (9.0, 12.0))),
     ("What happens at the end of the video?", ("end", None, None)),
+    ("What occurs at the end?", ("end", None, None)),
+    ("Describe the end of the video.", ("end", None, None)),
+    ("What is at the start?", ("start", None, None)),
+    ("What's happening at 0:03?", ("time", 3.0, None)),
+    ("What is at the start of the table?", None),
     ("What do you see at the end of the hallway?", None),     # a place, not a time
     ("What happens?", None),
     ("What is the man holding at the end?", None),

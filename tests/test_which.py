@@ -52,6 +52,9 @@ def test_the_likeliest_object_of_the_kind_answers_and_none_leaves_it_to_the_read
                                             ("Do you see any vegetables?", "vegetable"),
                                             ("Does the clip show a fruit?", "fruit"),
                                             ("Are there cats at all?", "cat"),
+                                            ("Are there animals in the video?", "animal"),   # "a" is no article
+                                            ("Is there an animal anywhere?", "animal"),
+                                            ("Is there a kitchen tool?", "kitchen tool"),
                                             ("Is there a dog on the skateboard?", None),   # more than presence
                                             ("Is there a basketball hoop?", None),        # a thing, not a kind
                                             ("Are there any people?", None),

@@ -17,11 +17,17 @@ from vlm.perception.vision import motion_word
 
 _START = r"^\W*(?:and\s+)?(?:so\s+)?"
 WHAT_HAPPENS = re.compile(
-    _START + r"(?:what\s+(?:happens|happened|is\s+happening|was\s+happening|is\s+going\s+on|goes\s+on|"
+    _START + r"(?:(?:describe|tell\s+me\s+about)\s+the\s+(?=(?:very\s+)?(?:start|beginning|end|ending|middle|opening|first|"
+    r"last)\b)|"
+    r"what(?:'s|\s+is)\s+(?=(?:at|in)\s+the\s+(?:very\s+)?(?:start|beginning|end|middle)\s*(?:of\s+(?:the|this)\s+"
+    r"(?:video|clip))?\W*$)|"
+    r"what's\s+(?:happening|going\s+on|shown|seen|on\s+(?:the\s+)?screen)|"
+    r"what\s+(?:happens|happened|occurs|occurred|takes\s+place|is\s+happening|was\s+happening|"
+    r"is\s+going\s+on|goes\s+on|can\s+be\s+seen|"
     r"(?:is|was)\s+(?:shown|seen|visible|on\s+(?:the\s+)?screen)|do\s+(?:we|you|i)\s+see|can\s+(?:we|you|i)\s+see|"
     r"does\s+(?:the\s+video|the\s+clip|it)\s+show)|"
-    r"how\s+does\s+(?:the\s+video|the\s+clip|it|this)\s+(?P<how>end|finish|close|start|begin|open))\b", re.I)
-POSITION = re.compile(r"\b(?:at|in|near|towards?|by|around|during)\s+the\s+(?:very\s+)?"
+    r"how\s+does\s+(?:the\s+video|the\s+clip|it|this)\s+(?P<how>end|finish|close|start|begin|open))", re.I)
+POSITION = re.compile(r"\b(?:at|in|near|towards?|by|around|during|describe|about)\s+the\s+(?:very\s+)?"
                       r"(?P<pos>start|beginning|end|ending|middle|finish|close|opening)\b"
                       r"(?!\s+of\s+(?!(?:the\s+|this\s+)?(?:video|clip|film|movie|recording)))",  # not "of the hall"
                       re.I)

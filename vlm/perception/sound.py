@@ -23,7 +23,7 @@ ABOUT_SOUND = re.compile(
     r"what\s+(?:kind\s+of\s+|sort\s+of\s+)?" + SOUND_WORDS + r"\s+(?:is|are|can|do|does)|"
     r"what(?:'s|\s+is)\s+the\s+(?:audio|sound|soundtrack)(?:\s+like)?\s*\??$|"
     r"(?:is|are)\s+there\s+(?:any\s+|a\s+)?(?:" + SOUND_WORDS + r"|audio\s+track)\b|"
-    r"(?:does|do)\s+(?:the\s+|this\s+)?(?:video|clip)\s+(?:have|contain|make)\s+(?:any\s+|a\s+)?(?:"
+    r"(?:does|do)\s+(?:(?:the\s+|this\s+)?(?:video|clip)|it)\s+(?:have|contain|make)\s+(?:any\s+|a\s+)?(?:"
     + SOUND_WORDS + r"|audio\s+track)\b|"
     r"(?:is|was)\s+(?:the\s+|this\s+|it\s+)?(?:video|clip\s+)?(?:silent|quiet|muted|mute)\b|"
     r"(?:is|was)\s+(?:the\s+|this\s+)?(?:video|clip)\s+(?:silent|quiet|muted|mute)\b|"

@@ -18,8 +18,8 @@ _START = r"^\W*(?:and\s+)?"
 DURATION = re.compile(
     _START + r"(?:how\s+long\s+(?:is|was)\s+(?:" + VIDEO + r"|this)\s*(?:\?|$)|"
     r"how\s+long\s+does\s+" + VIDEO + r"\s+(?:last|run|go\s+on|take)\b|"
-    r"what(?:'s|\s+is)\s+(?:the\s+)?(?:length|duration|running\s+time|run\s*time)\b|"
-    r"how\s+many\s+(?:seconds|minutes)\s+(?:long\s+)?(?:is|does|lasts?)\s+" + VIDEO + r")", re.I)
+    r"what(?:'s|\s+is)\s+(?:the\s+)?(?:(?:video|clip|film)(?:'s)?\s+)?(?:length|duration|running\s+time|run\s*time)\b|"
+    r"how\s+many\s+(?:seconds|minutes)\s+(?:long\s+)?(?:is|does|lasts?)\s+(?:" + VIDEO + r"|it|this)\b)", re.I)
 FRAME_RATE = re.compile(r"\b(?:frame\s*rate|fps|frames\s+(?:per|a|each)\s+second)\b", re.I)
 FRAME_COUNT = re.compile(_START + r"how\s+many\s+frames\b", re.I)
 SIZE = re.compile(r"\b(?:resolution|dimensions|frame\s+size|aspect\s+ratio|"
@@ -30,6 +30,10 @@ SHOTS = re.compile(r"\b(?:scene\s+(?:cuts?|changes?)|cuts?\s+(?:in|between)\s+(?
                    r"how\s+many\s+(?:scenes|camera\s+shots|takes)|"
                    r"(?:one|a\s+single|single|continuous|same)\s+(?:continuous\s+)?(?:shot|take)|"
                    r"does\s+(?:the\s+)?(?:scene|shot|camera\s+angle)\s+change)\b", re.I)
+ORIENTATION = re.compile(r"\b(?:portrait|landscape|vertical|horizontal|upright)\s*(?:or\s+\w+\s*)?(?:video|clip|format|"
+                         r"orientation|mode)?\W*$|\borientation\b", re.I)
+TALL = re.compile(r"\b(?:portrait|vertical|upright)\b", re.I)
+WIDE = re.compile(r"\b(?:landscape|horizontal)\b", re.I)
 YES_NO = re.compile(_START + r"(?:is|are|was|were|does|do|did|has|have)\b", re.I)
 ONE_SHOT = re.compile(r"\b(?:one|single|continuous|same)\s+(?:continuous\s+)?(?:shot|take)\b", re.I)
 
@@ -48,9 +52,13 @@ def answer_video_info(question: str, context) -> str | None:
                 f"{len(context.timestamps)} of them were analysed.")
     if FRAME_RATE.search(question):
         return f"{info.fps:.0f} frames per second ({info.num_frames} frames in {_seconds(info.duration)})."
-    if SIZE.search(question):
+    if SIZE.search(question) or ORIENTATION.search(question):
         shape = "landscape" if info.width > info.height else "portrait" if info.width < info.height else "square"
-        return f"{info.width}x{info.height} pixels (width x height), {shape}."
+        fact = f"{info.width}x{info.height} pixels (width x height), {shape}."
+        tall, wide = TALL.search(question), WIDE.search(question)
+        if YES_NO.search(question) and bool(tall) != bool(wide):   # "Is it a vertical video?", not "... or ...?"
+            return ("Yes, " if (shape == "portrait") == bool(tall) and shape != "square" else "No, ") + fact
+        return fact
     if SHOTS.search(question):
         return _shots(question, context.cuts)
     return None

@@ -45,8 +45,9 @@ WHICH = re.compile(r"^\W*(?:and\s+)?(?:what|which)\s+(?:(?:kind|kinds|type|types
 
 
 PRESENT = re.compile(r"^\W*(?:and\s+)?(?:(?:is|are)\s+there|(?:do|can)\s+(?:you|we|i)\s+see|does\s+(?:the\s+)?"
-                     r"(?:video|clip)\s+(?:show|have|contain))\s+(?:a|an|any|some)?\s*"
-                     r"(?P<kind>[a-z]+(?:\s+[a-z]+)?)\s*(?:in\s+(?:the|this)\s+(?:video|clip|scene)|here|at\s+all)?\W*$",
+                     r"(?:video|clip)\s+(?:show|have|contain))\s+(?:(?:a|an|any|some)\s+)?"
+                     r"(?P<kind>[a-z]+(?:\s+[a-z]+)??)\s*(?:in\s+(?:the|this)\s+(?:video|clip|scene)|here|at\s+all|"
+                     r"anywhere)?\W*$",
                      re.I)
 
 
