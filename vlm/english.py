@@ -1,5 +1,6 @@
 """'a' or 'an': the indefinite article before an object's name, in the extractive answers and in the LLM's stream;
-and a noun's singular (`singular`), for matching words in prompts and questions.
+a noun's singular (`singular`), for matching words in prompts and questions; and the start of a question the
+extractive routes read (`QUESTION_START`, `YES_NO_QUESTION`).
 
 The reader learnt "The frames mostly show a {label}" from templates, so it writes "a oxygen mask"; the stream
 fixes the article once the next word arrives. The rule goes by the first letters, with the common exceptions
@@ -9,6 +10,10 @@ from __future__ import annotations
 
 import re
 from typing import Iterable, Iterator
+
+# A question's start, a follow-up's "and" allowed ("And is he standing?").
+QUESTION_START = r"^\W*(?:and\s+)?"
+YES_NO_QUESTION = re.compile(QUESTION_START + r"(?:does|did|do|is|was|are|were|can|could|has|have|will)\b", re.I)
 
 _VOWEL_SOUND = re.compile(r"^(?:[aeio]|u(?!ni|s[aeiu]|t[aeiu]|k[aeiu]|r[aeiou]|bi|ro)|hour|honest|honou?r|heir)",
                           re.I)

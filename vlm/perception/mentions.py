@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 
-from vlm.english import singular
+from vlm.english import YES_NO_QUESTION, singular
 from vlm.perception.base import fmt_span, fmt_time
 from vlm.perception.ocr import TEXT_QUESTION, WORD_QUESTION
 from vlm.perception.speech import SPEECH_QUESTION
 from vlm.perception.when import GENERIC
 
-YES_NO = re.compile(r"^\W*(?:and\s+)?(?:does|did|do|is|was|are|were|can|could|has|have|will)\b", re.I)
 # Saying, not hearing: "Can you hear a dog barking?" asks about a sound, not about the words of the transcript.
 SAY_QUESTION = re.compile(r"\b(?:say|says|said|saying|speak|speaks|spoke|speaking|talk|talks|talked|talking|mention|"
                           r"mentions|mentioned|tell|tells|told|ask|asks|asked|call|calls|called|shout|shouts|shouted|"
@@ -94,7 +93,7 @@ def answer_mentioned(question: str, context) -> str | None:
     """'Yes: "The ferry crosses the lake every hour." (0:03).' for "Does anyone mention a lake?"; a no that
     quotes what was heard or read; None for questions of another kind, ones that name nothing to look for, and
     while the part that would answer is still running."""
-    if not YES_NO.search(question):
+    if not YES_NO_QUESTION.search(question):
         return None
     about_text = bool(TEXT_QUESTION.search(question)) or \
         bool(WRITTEN_ON.search(question) and READ_VERB.search(question) and not SPOKEN.search(question)) or \

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 
-from vlm.english import with_article
+from vlm.english import QUESTION_START, with_article
 from vlm.perception.base import fmt_span, fmt_time
 from vlm.perception.vision import motion_word
 
-_START = r"^\W*(?:and\s+)?(?:so\s+)?"
 WHAT_HAPPENS = re.compile(
-    _START + r"(?:(?:describe|tell\s+me\s+about)\s+the\s+(?=(?:very\s+)?(?:start|beginning|end|ending|middle|opening|first|"
+    QUESTION_START + r"(?:so\s+)?(?:(?:describe|tell\s+me\s+about)\s+the\s+(?=(?:very\s+)?(?:start|beginning|end|ending|middle|opening|first|"
     r"last)\b)|"
     r"what(?:'s|\s+is)\s+(?=(?:at|in)\s+the\s+(?:very\s+)?(?:start|beginning|end|middle)\s*(?:of\s+(?:the|this)\s+"
     r"(?:video|clip))?\W*$)|"

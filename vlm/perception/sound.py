@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 
+from vlm.english import QUESTION_START, YES_NO_QUESTION
 from vlm.perception.base import fmt_time
 
-_START = r"^\W*(?:and\s+)?"
 SOUND_WORDS = r"(?:sound|sounds|audio|soundtrack|noise|noises)"
 ABOUT_SOUND = re.compile(
-    _START + r"(?:(?:tell\s+me|what\s+can\s+you\s+(?:tell|say))\s+about\s+the\s+" + SOUND_WORDS + r"|"
+    QUESTION_START + r"(?:(?:tell\s+me|what\s+can\s+you\s+(?:tell|say))\s+about\s+the\s+" + SOUND_WORDS + r"|"
     r"(?:describe|summari[sz]e)\s+the\s+" + SOUND_WORDS + r"|"
     r"what\s+(?:can|do)\s+(?:you|we|i)\s+hear|what\s+(?:is|are)\s+(?:heard|audible)|"
     r"what\s+(?:kind\s+of\s+|sort\s+of\s+)?" + SOUND_WORDS + r"\s+(?:is|are|can|do|does)|"
@@ -32,8 +32,6 @@ ABOUT_SOUND = re.compile(
 NAMED_SOUND = re.compile(r"\b(?:music|musical|song|songs|singing|melody|instrument|instruments|applause|clapping|"
                          r"cheering|laughter|laughing|barking|bark|engine|traffic|birds?\s+sing\w*|wind|rain|"
                          r"background\s+music|beat|drumming)\b", re.I)
-NAMED_QUESTION = re.compile(_START + r"(?:is|are|was|were|do|does|did|can)\b", re.I)
-YES_NO = re.compile(_START + r"(?:is|are|was|were|does|do|did|has|have|can)\b", re.I)
 SILENT_ASKED = re.compile(r"\b(?:silent|quiet|muted|mute)\b", re.I)
 
 
@@ -47,7 +45,7 @@ def answer_sound(question: str, context) -> str | None:
     """The sound as the speech part found it, for a question about the sound as a whole or a named kind of it
     ("Is there any music?"); None for other questions and while the part is running."""
     named = NAMED_SOUND.search(question)
-    asks_named = named is not None and NAMED_QUESTION.search(question) is not None and \
+    asks_named = named is not None and YES_NO_QUESTION.search(question) is not None and \
         not re.search(r"\b(?:play|plays|playing|played)\b", question, re.I)   # "Is he playing an instrument?"
     if not (ABOUT_SOUND.search(question) or asks_named):
         return None
@@ -75,7 +73,7 @@ def answer_sound(question: str, context) -> str | None:
         return f"I can't tell: {note}."
     else:
         fact = "there is sound, but no speech is heard; the facts do not say what the sound is"
-    if YES_NO.search(question):
+    if YES_NO_QUESTION.search(question):
         sound = not silent
         yes = (not sound) if SILENT_ASKED.search(question) else sound
         return ("Yes, " if yes else "No, ") + fact + "."

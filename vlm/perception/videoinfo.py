@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import re
 
+from vlm.english import QUESTION_START, YES_NO_QUESTION
 from vlm.perception.base import fmt_time
 
 VIDEO = r"(?:the\s+|this\s+)?(?:video|clip|film|movie|recording|footage)"
-_START = r"^\W*(?:and\s+)?"
 DURATION = re.compile(
-    _START + r"(?:how\s+long\s+(?:is|was)\s+(?:" + VIDEO + r"|this)\s*(?:\?|$)|"
+    QUESTION_START + r"(?:how\s+long\s+(?:is|was)\s+(?:" + VIDEO + r"|this)\s*(?:\?|$)|"
     r"how\s+long\s+does\s+" + VIDEO + r"\s+(?:last|run|go\s+on|take)\b|"
     r"what(?:'s|\s+is)\s+(?:the\s+)?(?:(?:video|clip|film)(?:'s)?\s+)?(?:length|duration|running\s+time|run\s*time)\b|"
     r"how\s+many\s+(?:seconds|minutes)\s+(?:long\s+)?(?:is|does|lasts?)\s+(?:" + VIDEO + r"|it|this)\b)", re.I)
 FRAME_RATE = re.compile(r"\b(?:frame\s*rate|fps|frames\s+(?:per|a|each)\s+second)\b", re.I)
-FRAME_COUNT = re.compile(_START + r"how\s+many\s+frames\b", re.I)
+FRAME_COUNT = re.compile(QUESTION_START + r"how\s+many\s+frames\b", re.I)
 SIZE = re.compile(r"\b(?:resolution|dimensions|frame\s+size|aspect\s+ratio|"
                   r"how\s+(?:big|large|wide|tall|high)\s+(?:is|are)\s+(?:the\s+)?(?:video|frame|picture|image)s?|"
                   r"what\s+size\s+(?:is|are)\s+(?:the\s+)?(?:video|frame|picture|image)s?)\b", re.I)
@@ -34,7 +34,6 @@ ORIENTATION = re.compile(r"\b(?:portrait|landscape|vertical|horizontal|upright)\
                          r"orientation|mode)?\W*$|\borientation\b", re.I)
 TALL = re.compile(r"\b(?:portrait|vertical|upright)\b", re.I)
 WIDE = re.compile(r"\b(?:landscape|horizontal)\b", re.I)
-YES_NO = re.compile(_START + r"(?:is|are|was|were|does|do|did|has|have)\b", re.I)
 ONE_SHOT = re.compile(r"\b(?:one|single|continuous|same)\s+(?:continuous\s+)?(?:shot|take)\b", re.I)
 
 
@@ -56,7 +55,7 @@ def answer_video_info(question: str, context) -> str | None:
         shape = "landscape" if info.width > info.height else "portrait" if info.width < info.height else "square"
         fact = f"{info.width}x{info.height} pixels (width x height), {shape}."
         tall, wide = TALL.search(question), WIDE.search(question)
-        if YES_NO.search(question) and bool(tall) != bool(wide):   # "Is it a vertical video?", not "... or ...?"
+        if YES_NO_QUESTION.search(question) and bool(tall) != bool(wide):   # "Is it a vertical video?", not "... or ...?"
             return ("Yes, " if (shape == "portrait") == bool(tall) and shape != "square" else "No, ") + fact
         return fact
     if SHOTS.search(question):
@@ -71,7 +70,7 @@ def _shots(question: str, cuts: list[float]) -> str:
         times = [fmt_time(c) for c in cuts]
         listed = times[0] if len(times) == 1 else ", ".join(times[:-1]) + " and " + times[-1]
         fact = f"{len(cuts) + 1} shots: the scene cuts at {listed}"
-    if YES_NO.search(question):   # "Is it one continuous shot?" / "Are there any cuts?"
+    if YES_NO_QUESTION.search(question):   # "Is it one continuous shot?" / "Are there any cuts?"
         yes = (not cuts) if ONE_SHOT.search(question) else bool(cuts)
         return ("Yes, " if yes else "No, ") + fact + "."
     return fact[:1].upper() + fact[1:] + "."
