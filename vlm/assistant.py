@@ -205,8 +205,9 @@ class VideoAssistant:
         """Yield the answer's text pieces as they are generated (greedy unless temperature > 0), on the fast
         decoder (`vlm.fastlm`) where the LLM's architecture allows, else transformers' generate. With the reader,
         a question one of the extractive routes (`vlm.perception.routes`: the video's length and shots, a timed
-        fact's times, what happens at a point, the likeliest object of the kind asked for, words said or written
-        looked up, a number of people) answers from the facts is answered there, without the LLM."""
+        fact's times, what happens at a point, the objects of the kind asked for, words said or written looked
+        up, the sound, a number of people) answers from the facts is answered there, without the LLM; else the
+        LLM's first sentence is checked (`vlm.perception.checks`) before it is shown."""
         stop = stop or threading.Event()
         if video is not None and self.config.perception and self.extractive:
             from vlm.perception.routes import READS_PARTS, extractive_answer

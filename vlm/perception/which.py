@@ -52,11 +52,13 @@ PRESENT = re.compile(r"^\W*(?:and\s+)?(?:(?:is|are)\s+there|(?:do|can)\s+(?:you|
 
 
 def _kind(phrase: str) -> str | None:
+    """The kind a phrase names: the whole phrase, then its last word ("kitchen tool", then "tool"), each as
+    written and with its last word made singular ("musical instruments")."""
     from vlm.english import singular
 
     words = phrase.lower().split()
-    for k in (" ".join(words), words[-1]):   # "kitchen tool", then "tool"; "musical instrument"
-        for w in (k, " ".join(words[:-1] + [singular(words[-1])]) if k != words[-1] else singular(k)):
+    for k in (words, words[-1:]):
+        for w in (" ".join(k), " ".join(k[:-1] + [singular(k[-1])])):
             if w in KIND_WORDS:
                 return KIND_WORDS[w]
             if w in ARTIFACT_KINDS:
