@@ -54,6 +54,7 @@ def test_the_likeliest_object_of_the_kind_answers_and_none_leaves_it_to_the_read
                                             ("Are there cats at all?", "cat"),
                                             ("Are there animals in the video?", "animal"),   # "a" is no article
                                             ("Is there an animal anywhere?", "animal"),
+                                            ("Can you see a dog anywhere in this clip?", "dog"),
                                             ("Is there a kitchen tool?", "kitchen tool"),
                                             ("Is there a dog on the skateboard?", None),   # more than presence
                                             ("Is there a basketball hoop?", None),        # a thing, not a kind
@@ -68,7 +69,19 @@ def test_a_presence_question_is_answered_from_the_objects_of_its_kind():
     assert answer_present("Are there any animals?", ctx) == "No, no animal is among the objects seen."
     assert answer_present("Is there any food?", ctx) == "Yes, a hot dog and a bell pepper."   # likeliest first
     assert answer_present("Do you see a vegetable?", ctx) == "Yes, a bell pepper."
-    assert answer_present("Is there a basketball hoop?", ctx) is None
+    assert answer_present("Is there a basketball hoop?", ctx) is None   # not among the objects: the reader's
+    assert answer_present("Are there any hot dogs?", ctx) == "Yes, a hot dog."   # a thing the objects name
+    assert answer_present("Is there a pepper in the video?", ctx) == "Yes, a bell pepper."   # its head noun
+
+
+@pytest.mark.parametrize("phrase, name, named", [("bottle", "water bottle", True), ("bottles", "water bottle", True),
+                                                  ("divider", "shoji screen / room divider", True),
+                                                  ("baby", "baby pacifier", False), ("water", "water bottle", False),
+                                                  ("hot dog", "hot dog", True)])
+def test_a_thing_is_named_by_an_objects_whole_name_or_head_noun(phrase, name, named):
+    from vlm.perception.which import names_thing
+
+    assert names_thing(phrase, name) is named
 
 
 @pytest.mark.slow
@@ -90,3 +103,24 @@ def test_the_assistant_answers_from_the_object_only_with_the_reader(assistant, c
     monkeypatch.setattr(assistant, "extractive", True)   # undone after the test: the assistant is shared
     assert assistant.answer(video, "What vegetable is it ?", max_new_tokens=6) == "A bell pepper."
     assert assistant.answer(video, "What is it ?", max_new_tokens=6) != "A bell pepper."
+
+
+def test_a_presence_question_about_people_is_answered_from_the_people_line():
+    from vlm.perception.context import PartState
+    from vlm.perception.people import FramePeople, People, Person
+
+    def ctx(counts):
+        state = PartState("people", "People")
+        state.finish("done", People([FramePeople(float(t), [Person("upright", 0, False, (.3, .1, .7, .9))] * n)
+                                     for t, n in enumerate(counts)]))
+        c = _ctx([("baby pacifier", 0.4)])
+        c.parts["people"] = state
+        return c
+
+    assert answer_present("Is there a person in the video?", ctx([0, 1])) == "Yes, one person is seen."
+    assert answer_present("Is there anyone?", ctx([2, 1])) == "Yes, up to 2 people are seen."
+    assert answer_present("Is there a baby?", ctx([0, 1])) == \
+        "One person is seen; the pose and face models do not tell whether it is a baby."   # not "a baby pacifier"
+    assert answer_present("Are there any people?", ctx([0, 0])) == "No, nobody is seen (pose and face detection)."
+    assert answer_present("Is there a baby?", _ctx([("baby pacifier", 0.4)])) is None   # no people part: the reader
+

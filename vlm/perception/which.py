@@ -46,17 +46,19 @@ WHICH = re.compile(r"^\W*(?:and\s+)?(?:what|which)\s+(?:(?:kind|kinds|type|types
 
 PRESENT = re.compile(r"^\W*(?:and\s+)?(?:(?:is|are)\s+there|(?:do|can)\s+(?:you|we|i)\s+see|does\s+(?:the\s+)?"
                      r"(?:video|clip)\s+(?:show|have|contain))\s+(?:(?:a|an|any|some)\s+)?"
-                     r"(?P<kind>[a-z]+(?:\s+[a-z]+)??)\s*(?:in\s+(?:the|this)\s+(?:video|clip|scene)|here|at\s+all|"
-                     r"anywhere)?\W*$",
+                     r"(?P<kind>[a-z]+(?:\s+[a-z]+)??)(?:\s+(?:anywhere|here|at\s+all|on\s+screen))?"
+                     r"(?:\s+in\s+(?:the|this)\s+(?:video|clip|scene|frame|picture))?\W*$",
                      re.I)
 
 
 def _kind(phrase: str) -> str | None:
     """The kind a phrase names: the whole phrase, then its last word ("kitchen tool", then "tool"), each as
-    written and with its last word made singular ("musical instruments")."""
+    written and with its last word made singular ("musical instruments"); none for an ImageNet class's name."""
     from vlm.english import singular
 
     words = phrase.lower().split()
+    if len(words) > 1 and " ".join(words[:-1] + [singular(words[-1])]) in {n.lower() for n in _index()}:
+        return None   # "hot dogs" is a thing ImageNet names, not a kind of dog
     for k in (words, words[-1:]):
         for w in (" ".join(k), " ".join(k[:-1] + [singular(k[-1])])):
             if w in KIND_WORDS:
@@ -134,14 +136,63 @@ def answer_which(question: str, context) -> str | None:
     return with_article(max(hits, key=lambda n: found[n])) + "."
 
 
+def names_thing(phrase: str, name: str) -> bool:
+    """Whether a question's noun phrase names an object of the context: the whole name or its head noun, either
+    of ImageNet's alternatives ("bottle" is a "water bottle", "divider" a "shoji screen / room divider"; a
+    "baby" is no "baby pacifier"), plurals folded."""
+    from vlm.english import singular
+
+    asked = " ".join(singular(w) for w in phrase.lower().split())
+    for alternative in name.lower().split(" / "):
+        words = [singular(w) for w in alternative.split()]
+        if asked in (" ".join(words), words[-1]):
+            return True
+    return False
+
+
 def answer_present(question: str, context) -> str | None:
-    """"Are there any animals?": yes with the likeliest two of that kind the context names, or no; None when the
-    question names no kind (a thing such as "a basketball hoop" is left to the reader)."""
-    kind = asked_presence(question)
-    if kind is None:
+    """"Are there any animals?": yes with the likeliest two of that kind the context names, or no. "Is there a
+    bottle?" (a thing, not a kind): yes with the context's objects it names ("a water bottle"; the reader said
+    "Yes, a baby pacifier is seen."), else None: the reader says no, and no object line is a list of all there is."""
+    m = PRESENT.search(question)
+    if m is None:
         return None
+    if (said := _people_present(m.group("kind"), context)) is not None:
+        return said
     found = context_objects(context)
-    hits = sorted(members(kind, list(found)), key=lambda n: -found[n])[:2]
+    kind = _kind(m.group("kind"))
+    if kind is None:
+        hits = sorted((n for n in found if names_thing(m.group("kind"), n)), key=lambda n: -found[n])[:2]
+    else:
+        hits = sorted(members(kind, list(found)), key=lambda n: -found[n])[:2]
+        if not hits:
+            return f"No, no {kind} is among the objects seen."
     if not hits:
-        return f"No, no {kind} is among the objects seen."
+        return None
     return "Yes, " + " and ".join(with_article(n, capital=False) for n in hits) + "."
+
+
+ANYONE = {"person", "persons", "people", "anyone", "anybody", "someone", "somebody", "human", "humans"}
+
+
+def _people_present(phrase: str, context) -> str | None:
+    """"Is there a person?" from the people line; "Is there a baby?" says who the pose model cannot tell (the
+    reader said "Yes, a baby pacifier is seen."). None when the phrase names no person or the part has no result."""
+    from vlm.english import singular
+    from vlm.perception.howmany import PEOPLE
+
+    word = phrase.lower()
+    if word not in ANYONE and not re.fullmatch(PEOPLE, word):
+        return None
+    people = context.part("people")
+    if people is None:
+        return None
+    n = people.max_people
+    if n == 0:
+        return "No, nobody is seen (pose and face detection)."
+    seen = "one person is seen" if n == 1 else f"up to {n} people are seen"
+    if word in ANYONE:
+        return f"Yes, {seen}."
+    who = with_article(singular(word), capital=False)
+    return (f"{seen[:1].upper()}{seen[1:]}; the pose and face models do not tell whether "
+            f"{'it is' if n == 1 else 'one is'} {who}.")
