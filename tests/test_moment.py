@@ -107,4 +107,5 @@ def test_the_routes_are_tried_in_order_and_name_the_one_that_answered():
     ctx = _ctx()
     assert extractive_answer("How long is the video?", ctx)[0] == "video_info"
     assert extractive_answer("What happens at the end?", ctx)[0] == "moment"
-    assert extractive_answer("Is there a drum?", ctx) is None
+    assert extractive_answer("Is there a drum?", ctx) == ("present", "Yes, a drum.")
+    assert extractive_answer("Is the man happy?", ctx) is None
