@@ -50,3 +50,18 @@ def tiny_assistant(language_model, tokenizer, **config_overrides):
 
     return VideoAssistant.build(tiny_config(**config_overrides), language_model=copy.deepcopy(language_model),
                                 tokenizer=copy.deepcopy(tokenizer))
+
+
+def people_context(counts):
+    """A 10 s perception context whose people part saw `counts[t]` upright people in analysed frame t."""
+    from vlm.perception.context import PartState, PerceptionContext
+    from vlm.perception.people import FramePeople, People, Person
+    from vlm.video.io import VideoInfo
+
+    box = (0.3, 0.1, 0.7, 0.9)
+    people = People([FramePeople(float(t), [Person("upright", 0, False, box) for _ in range(n)])
+                     for t, n in enumerate(counts)])
+    state = PartState("people", "People")
+    state.finish("done", people)
+    return PerceptionContext(VideoInfo("x.mp4", 300, 30.0, 640, 360, "h264"), [1.0], [], [], [], [2.0],
+                             {"people": state})

@@ -1,0 +1,85 @@
+"""The reader's first sentence checked before it is shown (vlm.perception.checks)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import people_context
+from vlm.perception.checks import checked_start
+
+_ctx = people_context
+
+
+def _given(question: str, answer: str) -> bool:
+    """Whether a one-piece answer reaches the user as it is (someone seen)."""
+    return "".join(checked_start([answer], _ctx([1]), question)) == answer
+
+
+@pytest.mark.parametrize("pieces, counts, expected", [
+    (["No, no one is ", "visible wearing a hat.", " More."], [1, 1], "I can't tell from the video."),
+    (["I can't see ", "anyone."], [0, 1], "I can't tell from the video."),
+    (["No, no one is ", "visible wearing a hat.", " More."], [0, 0], "No, no one is visible wearing a hat. More."),
+    (["No, no one is seen ", "moving."], [1], "No, no one is seen moving."),      # about motion, not presence
+    (["One person. ", "They stand."], [1], "One person. They stand.")])
+def test_an_answer_that_says_nobody_is_there_while_someone_is_seen_is_not_given(pieces, counts, expected):
+    assert "".join(checked_start(pieces, _ctx(counts))) == expected
+
+
+def test_the_check_stops_the_generation_it_replaces():
+    made = []
+
+    def pieces():
+        for p in ["No one is visible.", " and", " more", " words"]:
+            made.append(p)
+            yield p
+    assert list(checked_start(pieces(), _ctx([1]))) == ["I can't tell from the video."]
+    assert made == ["No one is visible."]   # nothing after the first sentence was asked for
+
+
+@pytest.mark.parametrize("question, pieces, expected", [
+    ("Is this a sport?", ["Yes, something is said: ", "an audio track."], "I can't tell from the video."),
+    ("Is this a sport?", ["It looks like boxing."], "It looks like boxing."),
+    ("Is there any music?", ["No one speaks: there is sound, ", "but no speech."],
+     "No one speaks: there is sound, but no speech."),                      # a question about sound
+    ("What does the sign say?", ['Someone says "hi" (0:01).'], 'Someone says "hi" (0:01).'),
+    ("What is written on his shirt?", ['The text says "MISFITS".'], 'The text says "MISFITS".')])
+def test_an_answer_about_speech_to_a_question_about_no_sound_is_not_given(question, pieces, expected):
+    assert "".join(checked_start(pieces, _ctx([1]), question)) == expected
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    ("Is it day or night?", "Indoors.", False),
+    ("What passes by in the video?", "It looks like a road.", False),
+    ("Is the person outdoors?", "Indoors.", True),
+    ("Where is this filmed?", "It looks like a hotel room.", True),
+    ("Describe the room.", "It looks like a dining room. One person can be seen.", True),
+    ("What is he doing?", "It looks like boxing.", True),          # an activity, not a place
+    ("What is he doing?", "It looks like a boxing ring.", False)])
+def test_a_place_answer_to_a_question_about_no_place_is_not_given(question, answer, given):
+    assert _given(question, answer) is given
+
+
+def test_every_question_of_the_benchmark_about_speech_counts_as_one_about_sound():
+    """The speech check must never fire on a question the benchmark files as 'said' (in either phrasing)."""
+    import json
+    from pathlib import Path
+
+    from vlm.perception.speech import SOUND_QUESTION
+
+    root = Path(__file__).resolve().parents[1] / "eval" / "qa"
+    kinds = {q["id"]: q["kind"] for q in map(json.loads, (root / "questions.jsonl").read_text().splitlines())}
+    said = [t for f in ("questions.jsonl", "paraphrases.jsonl") for q in map(json.loads, (root / f).read_text()
+            .splitlines()) if kinds[q["id"]] == "said" for t in q["turns"][-1:]]
+    assert len(said) >= 10
+    assert [t for t in said if not SOUND_QUESTION.search(t)] == []
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    ("Does the person go up or down?", "Mostly to the right.", False),
+    ("Does the person go up or down?", "Mostly downward.", True),
+    ("Does the child ride towards the camera first or away from it?", "Mostly to the right.", False),
+    ("Does the child ride towards the camera first or away from it?", "Towards it.", True),
+    ("Do the two men move closer together or further apart?", "No, no one is seen close to the top.", False),
+    ("Which way does the car drive?", "Mostly to the right.", True),       # no choice offered
+    ("Is this indoors or outdoors?", "Outdoors.", True)])
+def test_a_choice_between_directions_is_answered_with_one_of_them(question, answer, given):
+    assert _given(question, answer) is given
