@@ -1,9 +1,10 @@
-"""'a' or 'an' before a name, in whole answers and in streamed pieces (vlm.english)."""
+"""'a' or 'an' before a name, in whole answers and in streamed pieces, and the plain question inside a request
+(vlm.english)."""
 from __future__ import annotations
 
 import pytest
 
-from vlm.english import fix_articles, fix_articles_stream, with_article
+from vlm.english import direct_question, fix_articles, fix_articles_stream, with_article
 
 
 @pytest.mark.parametrize("name, expected", [("oxygen mask", "An oxygen mask"), ("bell pepper", "A bell pepper"),
@@ -50,3 +51,29 @@ def test_singular(word, expected):
     from vlm.english import singular
 
     assert singular(word) == expected
+
+
+@pytest.mark.parametrize("request_, question", [
+    ("Can you tell me what happens in this video?", "What happens in this video?"),
+    ("Could you please tell me what the man is holding?", "What is the man holding?"),
+    ("Do you know if there is a dog?", "Is there a dog?"),
+    ("Can you tell me how many people there are?", "How many people are there?"),
+    ("I wonder what color the car is.", "What color is the car?"),
+    ("Can you tell me when the door opens?", "When does the door open?"),
+    ("Tell me what the man says.", "What does the man say?"),
+    ("Tell me if anyone speaks.", "Does anyone speak?"),
+    ("Tell me what happens when the door opens.", "What happens when the door opens?"),
+    ("Tell me who speaks first.", "Who speaks first?"),
+    ("Do you know where they are?", "Where are they?"),
+    ("And can you tell me what it is made of?", "And what is it made of?"),
+    ("Could you please describe the video?", "Describe the video."),
+    ("Can you tell me about the audio?", "Tell me about the audio."),
+])
+def test_a_request_is_read_as_the_question_inside_it(request_, question):
+    assert direct_question(request_) == question
+
+
+@pytest.mark.parametrize("question", ["Can you see a dog?", "How many people can you see?", "Tell me about the audio.",
+                                      "What is the man holding?", "Do you see anyone?", "Describe the video."])
+def test_a_plain_question_is_left_alone(question):
+    assert direct_question(question) == question

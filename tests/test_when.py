@@ -72,6 +72,9 @@ def test_the_assistant_answers_from_the_fact_only_with_the_reader(assistant, cli
     assert assistant.answer(video, "When does it move ?", max_new_tokens=6) == "At 0:04 (a hand near the face)."
     assert assistant.answer(video, "what moves ?", max_new_tokens=6) != "At 0:04 (a hand near the face)."
     assert llm != "At 0:04 (a hand near the face)."
+    # a request round the question reaches the route as the question ("Can you ..." is no yes/no question here)
+    assert assistant.answer(video, "Can you tell me when it moves?", max_new_tokens=6) == \
+        "At 0:04 (a hand near the face)."
 
 
 def test_a_posture_the_people_line_leaves_out_has_no_time():

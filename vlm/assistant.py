@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from vlm.config import VideoLLMConfig
-from vlm.english import fix_articles_stream
+from vlm.english import direct_question, fix_articles_stream
 from vlm.model import VideoLLM
 from vlm.perception import Clip, PerceptionContext, Perceiver, PerceptionSettings, build_context
 from vlm.perception.base import ANALYSIS_LONG_SIDE
@@ -207,10 +207,13 @@ class VideoAssistant:
         a question one of the extractive routes (`vlm.perception.routes`: the video's length and shots, a timed
         fact's times, what happens at a point, the objects of the kind asked for, words said or written looked
         up, the sound, a number of people) answers from the facts is answered there, without the LLM; else the
-        LLM's first sentence is checked (`vlm.perception.checks`) before it is shown."""
+        LLM's first sentence is checked (`vlm.perception.checks`) before it is shown. A request round a question
+        ("Can you tell me what ...?") is read as the question (`vlm.english.direct_question`)."""
         stop = stop or threading.Event()
         if video is not None and self.config.perception and self.extractive:
             from vlm.perception.routes import READS_PARTS, extractive_answer
+
+            question = direct_question(question)   # "Can you tell me what ...?" -> "What ...?"
 
             found = extractive_answer(question, video.context, history)
             if found is not None:

@@ -99,3 +99,77 @@ def singular(word: str) -> str:
     if w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
         return w[:-1]
     return w
+
+
+# A request wrapped round a question: "Can you tell me what the man is holding?", "Do you know if there is a dog?",
+# "Please describe the video." The routes and the reader were built on the plain question; "Can you ..." alone
+# reads as a yes/no question to them ("Can you tell me what happens?" -> "No, nothing is said").
+_POLITE = (r"(?:(?:can|could|would|will) you(?: please)?|please|(?:do|did) you (?:know|see)|any idea|i(?:'d| would) "
+           r"like to know|i want to know|i(?:'m| am| was)? wonder(?:ing)?|tell me|let me know)")
+_REQUEST = re.compile(QUESTION_START.replace("(?:and\\s+)?", "(and\\s+)?") + _POLITE +
+                      r",?\s+(?:(?:please\s+)?(?:tell me|let me know|say|explain)\s+)?"
+                      r"(?=(?:what|who|whom|whose|which|where|when|why|how|if|whether)\b)", re.I)
+_IMPERATIVE = re.compile(QUESTION_START.replace("(?:and\\s+)?", "(and\\s+)?") +
+                         r"(?:(?:can|could|would|will) you(?: please)?|please),?\s+(?=(?:describe|summari[sz]e|"
+                         r"explain|list|name|count|read|give|show|tell me about|tell me more)\b)", re.I)
+_AUX = ("is", "are", "was", "were", "can", "could", "will", "would", "has", "have", "had", "should")
+# Words that start a clause's subject ("what [the man] is holding", "how many people [there] are").
+_SUBJECT_START = {"the", "a", "an", "this", "that", "these", "those", "he", "she", "it", "they", "there", "his", "her",
+                  "their", "its", "someone", "somebody", "anyone", "anybody", "everyone", "i", "we", "you"}
+
+
+def direct_question(question: str) -> str:
+    """The plain question inside a request: "Can you tell me what the man is holding?" -> "What is the man
+    holding?", "Do you know if there is a dog?" -> "Is there a dog?", "Could you please describe the video?" ->
+    "Describe the video."; any other question unchanged. An indirect question with no auxiliary to move keeps its
+    order ("what the man says?"); its words are what the routes and the reader go by."""
+    m = _IMPERATIVE.match(question)
+    if m is not None:
+        rest = question[m.end():].rstrip(" ?!.")
+        return (m.group(1) or "") + _capital(rest, m.group(1)) + "."
+    m = _REQUEST.match(question)
+    if m is None:
+        return question
+    lead, clause = m.group(1) or "", question[m.end():].rstrip(" ?!.")
+    words = clause.split()
+    if words[0].lower() in ("if", "whether"):
+        words = _inverted(words[1:], 0)
+    else:
+        # the subject starts after the wh-phrase: "how many people [there] are", "what colour [the car] is"
+        first = 3 if words[0].lower() == "how" and len(words) > 2 and words[1].lower() in ("many", "much") else 1
+        start = next((i for i in range(first, len(words)) if words[i].lower() in _SUBJECT_START), None)
+        if start is not None and start <= first + 1 and words[1].lower() not in _AUX:   # not "what happens when.."
+            words = words[:start] + _inverted(words[start:], 0)
+    return lead + _capital(" ".join(words), lead) + "?" if words else question
+
+
+def _inverted(clause: list[str], start: int) -> list[str]:
+    """A clause's words in question order: its auxiliary before the subject ("the man is holding" -> "is the man
+    holding"), or "does" and the verb's plain form ("the door opens" -> "does the door open"); else unchanged."""
+    low = [w.lower() for w in clause]
+    aux = next((i for i in range(start, min(len(clause), start + 6)) if low[i] in _AUX), None)
+    if aux is not None:
+        return [clause[aux]] + clause[:aux] + clause[aux + 1:]
+    # a verb in -s that follows no article ("the dogs" is a noun): "the door opens", "anyone speaks"
+    verb = next((i for i in range(start + 1, min(len(clause), start + 5)) if re.fullmatch(r"[a-z]+[^s]s", low[i])
+                 and low[i - 1] not in ("the", "a", "an", "this", "that", "these", "those", "his", "her", "their")),
+                None)
+    if verb is None:
+        return clause
+    return ["does"] + clause[:verb] + [_plain_verb(low[verb])] + clause[verb + 1:]
+
+
+def _plain_verb(verb: str) -> str:
+    """'opens' -> 'open', 'does' -> 'do', 'carries' -> 'carry', 'watches' -> 'watch', 'says' -> 'say'."""
+    if verb in ("does", "goes"):
+        return verb[:-2]
+    if verb == "has":
+        return "have"
+    for suffix, repl in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x")):
+        if verb.endswith(suffix):
+            return verb[: -len(suffix)] + repl
+    return verb[:-1]
+
+
+def _capital(text: str, lead: str) -> str:
+    return text if lead or not text else text[0].upper() + text[1:]
