@@ -83,3 +83,33 @@ def test_every_question_of_the_benchmark_about_speech_counts_as_one_about_sound(
     ("Is this indoors or outdoors?", "Outdoors.", True)])
 def test_a_choice_between_directions_is_answered_with_one_of_them(question, answer, given):
     assert _given(question, answer) is given
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    ("Who has the ball?", "A gymnastic horizontal bar.", False),
+    ("Who is in the video?", "One person.", True),
+    ("Who is in the video?", "A man in a suit.", True),
+    ("Who speaks first?", "I can't tell from the video.", True),
+    ("Who wins the match?", "Nobody is seen winning.", True),
+    ("What has the ball?", "A gymnastic horizontal bar.", True)])     # not a "who" question
+def test_a_who_question_is_answered_with_a_person(question, answer, given):
+    assert _given(question, answer) is given
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    ("Is the child wearing a helmet?", "No, no helmet is seen.", False),
+    ("Is the man wearing a hat?", "No.", False),
+    ("Does she have on a scarf?", "No, she does not.", False),
+    ("Does the man have a hat on?", "No, no hat is seen.", False),
+    ("Is the child wearing a helmet?", "Yes, a crash helmet.", True),
+    ("Is the child wearing a helmet?", "I can't tell from the video.", True),
+    ("Is there a dog?", "No, no dog is among the objects seen.", True),     # not about what is worn
+    ("What is he wearing?", "No hat.", True)])                             # not a yes/no question
+def test_a_no_to_what_someone_wears_is_not_given(question, answer, given):
+    assert _given(question, answer) is given
+
+
+@pytest.mark.parametrize("answer, given", [("Yes, at 11%.", False), ("No, 40%.", False),
+                                           ("Yes, it looks like a concert hall (11%).", True), ("Yes.", True)])
+def test_a_yes_with_only_a_confidence_is_not_given(answer, given):
+    assert _given("Is it a concert?", answer) is given

@@ -12,12 +12,19 @@ something the question did not ask, becomes "I can't tell from the video." (and 
   towards the camera or away from it?" (the motion line has left/right/up/down of the whole picture, nothing
   about towards or apart): a choice between directions is answered with one of them, or not at all (2 test-half
   and 2 development-half answers, all wrong before and after).
+- `answers_who_with_a_thing`: "A gymnastic horizontal bar." to "Who has the ball?" (a "who" question answered
+  with no person in the sentence).
+- `denies_what_is_worn`: "No, no helmet is seen." to "Is the child wearing a helmet?" (the classifier looks at
+  whole frames, not at what people wear: nothing in the facts says no; 1 test-half and 2 paraphrased answers,
+  wrong before and after).
+- `bare_confidence`: "Yes, at 11%." to "Is it a concert?" (a yes or no with only a confidence after it).
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
+from vlm.english import QUESTION_START, YES_NO_QUESTION
 from vlm.perception.activity import PLACES
 from vlm.perception.howmany import denies_people_seen
 from vlm.perception.speech import answers_unasked_speech
@@ -59,9 +66,44 @@ def answers_another_direction(answer: str, question: str) -> bool:
     return not (asked & _directions(answer))
 
 
+WHO_QUESTION = re.compile(QUESTION_START + r"who\b", re.I)
+PERSON_WORDS = re.compile(r"\b(?:person|people|persons|man|men|woman|women|boy|boys|girl|girls|child|children|kids?|"
+                          r"bab(?:y|ies)|someone|somebody|anyone|anybody|no ?one|nobody|everyone|he|she|they|him|her|"
+                          r"them|player|players|rider|dancer|dancers|performer|singer|narrator|speaker|audience|crowd|"
+                          r"couple|family|friends?|adults?|teen(?:ager)?s?|lady|ladies|guy|guys|one|two|three|four|"
+                          r"\d+|faces?|i can't|cannot|can't)\b", re.I)
+
+
+def answers_who_with_a_thing(answer: str, question: str) -> bool:
+    """Whether a "who" question gets a first sentence that names no person at all ("A horizontal bar.")."""
+    return WHO_QUESTION.search(question) is not None and PERSON_WORDS.search(answer) is None
+
+
+WORN_QUESTION = re.compile(r"\b(?:wear|wears|wearing|wore|worn|dressed|(?:has|have|having|had)(?: (?:a|an|any|the|his|"
+                           r"her|their) \w+)? on|put on)\b", re.I)   # "have on a hat", "have a hat on"
+SAYS_NO = re.compile(r"^\W*no\b(?!\s*(?:one|body)\b)", re.I)
+
+
+def denies_what_is_worn(answer: str, question: str) -> bool:
+    """Whether a yes/no question about what someone wears gets a "No": the objects are named from whole frames,
+    so a helmet or a hat missing from them says nothing (a "No one is seen" is the people check's)."""
+    return YES_NO_QUESTION.search(question) is not None and WORN_QUESTION.search(question) is not None and \
+        SAYS_NO.search(answer) is not None
+
+
+BARE_CONFIDENCE = re.compile(r"^\W*(?:yes|no)\W+(?:at |with |about )?\d+(?:\.\d+)?\s*%\W*$", re.I)
+
+
+def bare_confidence(answer: str) -> bool:
+    """Whether the sentence is a yes or no with only a confidence after it ("Yes, at 11%.")."""
+    return BARE_CONFIDENCE.search(answer.strip()) is not None
+
+
 def first_sentence_fails(head: str, question: str, context) -> bool:
     return (denies_people_seen(head, context) or answers_unasked_speech(head, question)
-            or answers_unasked_place(head, question) or answers_another_direction(head, question))
+            or answers_unasked_place(head, question) or answers_another_direction(head, question)
+            or answers_who_with_a_thing(head, question) or denies_what_is_worn(head, question)
+            or bare_confidence(head))
 
 
 def checked_start(pieces: Iterator[str], context, question: str = "") -> Iterator[str]:
