@@ -37,6 +37,8 @@ SPEECH = Transcript([Said(1.0, 2.0, "Hello there.")], "en", 0.9)
      "I can't tell whether there is music. There is sound, but no speech, and the facts do not say what the sound is."),
     ("Is there any music?", NO_TRACK, "No music can be heard: the video has no audio track."),
     ("Does it have sound?", SILENT, "No, the audio track is silent."),
+    ("And what does it sound like?", SOUND,
+     "There is sound, but no speech is heard; the facts do not say what the sound is."),
 ])
 def test_the_sound_is_described_as_the_speech_part_found_it(question, transcript, expected):
     assert answer_sound(question, _ctx(transcript)) == expected

@@ -12,6 +12,7 @@ from vlm.perception.howmany import answer_how_many, answer_how_many_things
 from vlm.perception.mentions import answer_mentioned
 from vlm.perception.moment import answer_moment
 from vlm.perception.ocr import answer_written
+from vlm.perception.place import answer_is_place
 from vlm.perception.sound import answer_sound
 from vlm.perception.videoinfo import answer_video_info
 from vlm.perception.when import answer_when
@@ -30,6 +31,8 @@ ROUTES: dict[str, Route] = {
     "which": lambda q, c, h: answer_which(q, c),
     # "Are there any animals?": the objects of that kind (the reader said "Yes, one person.")
     "present": lambda q, c, h: answer_present(q, c),
+    # "Is this a kitchen?": where that place stands among the likely places (the reader said yes to each place)
+    "is_place": lambda q, c, h: answer_is_place(q, c),
     # yes/no about words said or written, looked up
     "mentioned": lambda q, c, h: answer_mentioned(q, c),
     # the sound as a whole, and a named sound the facts cannot tell from others ("Is there any music?": the

@@ -27,6 +27,7 @@ ABOUT_SOUND = re.compile(
     + SOUND_WORDS + r"|audio\s+track)\b|"
     r"(?:is|was)\s+(?:the\s+|this\s+|it\s+)?(?:video|clip\s+)?(?:silent|quiet|muted|mute)\b|"
     r"(?:is|was)\s+(?:the\s+|this\s+)?(?:video|clip)\s+(?:silent|quiet|muted|mute)\b|"
+    r"(?:what\s+does|how\s+does)\s+(?:it|this|that|the\s+(?:video|clip)|this\s+(?:video|clip))\s+sound\b|"
     r"can\s+(?:you|we|i)\s+hear\s+anything)", re.I)
 # A named kind of sound the speech part cannot tell from any other sound.
 NAMED_SOUND = re.compile(r"\b(?:music|musical|song|songs|singing|melody|instrument|instruments|applause|clapping|"

@@ -1,0 +1,42 @@
+"""'Is this a kitchen?' answered from the likely-place line (vlm.perception.place)."""
+from __future__ import annotations
+
+import pytest
+
+from vlm.perception.context import PerceptionContext
+from vlm.perception.place import answer_is_place, asked_place
+from vlm.video.io import VideoInfo
+
+
+def _ctx(places):
+    return PerceptionContext(VideoInfo("x.mp4", 300, 30.0, 640, 360, "h264"), [1.0], [], place=list(places))
+
+
+@pytest.mark.parametrize("question, place", [
+    ("Is this a kitchen?", "kitchen"), ("Is it in a gym?", "gym"), ("Was this filmed at a beach?", "beach"),
+    ("Are we in a classroom?", "classroom"), ("Is the man in a kitchen?", "kitchen"), ("Is this a pool?", "swimming pool"),
+    ("And is it a lake?", "lake"), ("Is it in a bus?", "bus"), ("Is the scene a beach?", "beach"),
+    ("Is that a bus?", None),                       # a thing pointed at, not the place
+    ("Is that a pool?", None), ("Is this a sport?", None), ("Is he a stage?", None),
+    ("Is this a kitchen or a bedroom?", None)])     # a choice: the reader's
+def test_the_asked_place_is_read_from_the_question(question, place):
+    assert asked_place(question) == place
+
+
+PLACES = [("dining room", 0.11), ("hotel room", 0.10), ("restaurant", 0.08)]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Is this a dining room?", "Possibly: a dining room is the likeliest place (a guess from the objects, not "
+                               "certain)."),
+    ("Is this a restaurant?", "Possibly: a restaurant is among the likely places, after a dining room and a hotel "
+                              "room (a guess from the objects, not certain)."),
+    ("Is this a kitchen?", "I can't tell; a kitchen is not among the likely places (a dining room, a hotel room, a "
+                           "restaurant; a guess from the objects, not certain)."),
+    ("Is this a hot dog?", None)])
+def test_the_answer_says_where_the_place_stands_among_the_guesses(question, expected):
+    assert answer_is_place(question, _ctx(PLACES)) == expected
+
+
+def test_without_a_likely_place_the_question_is_left_to_the_reader():
+    assert answer_is_place("Is this a kitchen?", _ctx([])) is None

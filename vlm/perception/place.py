@@ -1,0 +1,57 @@
+"""'Is this a kitchen?' answered from the likely-place line (extractive, no LLM).
+
+The likely place is a guess from the objects (`vlm.perception.activity.ActivityScorer.place`), right for about
+half the real clips. Asked whether the video is in a place of its vocabulary, the reader said yes to every place
+it was offered ("Is this a river?" and "Is this a lake?" both "Yes, a ... is seen." on one clip, "Is this a
+kitchen?" "Yes, a dining room is seen."). Here the answer says where the place stands among the guesses, as a
+guess: the likeliest, one of the others, or none of them. A place outside the vocabulary stays with the reader.
+"""
+from __future__ import annotations
+
+import re
+
+from vlm.english import QUESTION_START, singular, with_article
+from vlm.perception.activity import PLACES
+
+# "Is this a kitchen?", "Is it in a gym?", "Was this filmed at a beach?", "Are we in a classroom?"
+IS_PLACE = re.compile(QUESTION_START + r"(?:is|was|are|were)\s+(?P<who>this|it|that|they|we|he|she|the\s+(?:video|"
+                      r"clip|scene|place|person|man|woman|people))\s+(?:(?:video|clip|scene|place)\s+)?(?:(?:filmed|"
+                      r"shot|recorded|taken)\s+)?(?P<at>(?:in|at|on|inside)\s+)?(?:a|an|the|some)\s+"
+                      r"(?P<place>[a-z][a-z ]*?)\s*\?*\s*$", re.I)
+# A place asked by its last word: "pool" for "swimming pool", "rink" for "ice rink".
+_BY_LAST_WORD = {p.split()[-1]: p for p in PLACES if " " in p and p.split()[-1] not in ("room", "field", "court")}
+# Places that are also things seen: "Is that a bus?" asks about a vehicle, "Is it in a bus?" about the place.
+_ALSO_THINGS = {"bus", "train", "stage", "bridge", "car interior"}
+
+
+def asked_place(question: str) -> str | None:
+    """The place of the vocabulary a yes/no question asks about, or None."""
+    m = IS_PLACE.search(question)
+    if m is None:
+        return None
+    words = m.group("place").lower().split()
+    asked = " ".join(words[:-1] + [singular(words[-1])])
+    place = asked if asked in PLACES else _BY_LAST_WORD.get(asked)
+    if place is None or not m.group("at") and (m.group("who").lower() == "that" or place in _ALSO_THINGS or
+                                              re.sub(r"^the\s+", "", m.group("who").lower()) not in
+                                              ("this", "it", "video", "clip", "scene", "place")):
+        return None   # "Is that a pool?" points at a thing; "Is he a stage?" is no question about the place
+    return place
+
+
+def answer_is_place(question: str, context) -> str | None:
+    """'Possibly: a kitchen is the likeliest place (a guess from the objects, not certain).' for "Is this a
+    kitchen?"; None for a question about no place of the vocabulary, or without a likely-place line."""
+    place = asked_place(question)
+    if place is None or not context.place:
+        return None
+    names = [name for name, _ in context.place]
+    guess = "a guess from the objects, not certain"
+    if names[0] == place:
+        return f"Possibly: {with_article(place, capital=False)} is the likeliest place ({guess})."
+    if place in names:
+        before = " and ".join(with_article(n, capital=False) for n in names[:names.index(place)])
+        return f"Possibly: {with_article(place, capital=False)} is among the likely places, after {before} ({guess})."
+    listed = ", ".join(with_article(n, capital=False) for n in names)
+    return (f"I can't tell; {with_article(place, capital=False)} is not among the likely places ({listed}; "
+            f"{guess}).")
