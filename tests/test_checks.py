@@ -19,7 +19,9 @@ def _given(question: str, answer: str) -> bool:
     (["I can't see ", "anyone."], [0, 1], "I can't tell from the video."),
     (["No, no one is ", "visible wearing a hat.", " More."], [0, 0], "No, no one is visible wearing a hat. More."),
     (["No, no one is seen ", "moving."], [1], "No, no one is seen moving."),      # about motion, not presence
-    (["One person. ", "They stand."], [1], "One person. They stand.")])
+    (["One person. ", "They stand."], [1], "One person. They stand."),
+    (["No. ", "No one is visible."], [1], "I can't tell from the video."),     # a bare no: the next sentence too
+    (["No. ", "No one is visible."], [0], "No. No one is visible.")])
 def test_an_answer_that_says_nobody_is_there_while_someone_is_seen_is_not_given(pieces, counts, expected):
     assert "".join(checked_start(pieces, _ctx(counts))) == expected
 
@@ -113,3 +115,13 @@ def test_a_no_to_what_someone_wears_is_not_given(question, answer, given):
                                            ("Yes, it looks like a concert hall (11%).", True), ("Yes.", True)])
 def test_a_yes_with_only_a_confidence_is_not_given(answer, given):
     assert _given("Is it a concert?", answer) is given
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    ("Is this slow motion?", "Mostly to the left.", False),
+    ("Is the video in colour?", "There is little or no movement to one side.", False),
+    ("Which way does the car drive?", "Mostly downward.", True),
+    ("Is the camera moving?", "Mostly to the right.", True),
+    ("What goes past in this clip?", "Mostly upward, towards the top.", True)])   # "goes past": movement
+def test_a_direction_to_a_question_about_no_movement_is_not_given(question, answer, given):
+    assert _given(question, answer) is given

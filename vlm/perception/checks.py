@@ -18,6 +18,8 @@ something the question did not ask, becomes "I can't tell from the video." (and 
   whole frames, not at what people wear: nothing in the facts says no; 1 test-half and 2 paraphrased answers,
   wrong before and after).
 - `bare_confidence`: "Yes, at 11%." to "Is it a concert?" (a yes or no with only a confidence after it).
+- `answers_unasked_motion`: "Mostly to the left." to "Is this slow motion?" (the motion line's direction to a
+  question about no movement).
 """
 from __future__ import annotations
 
@@ -99,19 +101,43 @@ def bare_confidence(answer: str) -> bool:
     return BARE_CONFIDENCE.search(answer.strip()) is not None
 
 
+MOTION_ANSWER = re.compile(r"^\W*(?:(?:yes|no)\W+)?(?:mostly\s+(?:to\s+the\s+|towards?\s+the\s+)?(?:left|right|up|down|"
+                           r"upwards?|downwards?|leftwards?|rightwards?|top|bottom)|there\s+is\s+little\s+or\s+no\s+"
+                           r"movement)", re.I)
+MOTION_QUESTION = re.compile(r"\b(?:move|moves|moving|moved|movement|motion|go|goes|going|went|gone|way|direction|"
+                             r"directions|left|right|up|down|turn|turns|turning|pan|pans|panning|camera|drive|drives|"
+                             r"driving|ride|rides|riding|walk|walks|walking|run|runs|running|fly|flies|flying|swim|"
+                             r"swims|travel|travels|head|heads|heading|toward|towards|away|still|static|steady|"
+                             r"shake|shakes|shaky|fast|speed|pass|passes|passing|come|comes|coming|cross|crosses|"
+                             r"roll|rolls|slide|slides|spin|spins|drift|drifts|flow|flows)\b", re.I)
+NOT_MOVEMENT = re.compile(r"\b(?:slow[ -]?motion|slow-?mo|time-?lapse)\b", re.I)
+
+
+def answers_unasked_motion(answer: str, question: str) -> bool:
+    """Whether the answer gives the motion line's direction when the question asks nothing about movement."""
+    return MOTION_ANSWER.search(answer) is not None and \
+        MOTION_QUESTION.search(NOT_MOVEMENT.sub(" ", question)) is None
+
+
 def first_sentence_fails(head: str, question: str, context) -> bool:
     return (denies_people_seen(head, context) or answers_unasked_speech(head, question)
             or answers_unasked_place(head, question) or answers_another_direction(head, question)
             or answers_who_with_a_thing(head, question) or denies_what_is_worn(head, question)
-            or bare_confidence(head))
+            or bare_confidence(head) or answers_unasked_motion(head, question))
+
+
+BARE_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[.!]", re.I)
 
 
 def checked_start(pieces: Iterator[str], context, question: str = "") -> Iterator[str]:
-    """The streamed answer, its first sentence held back until complete and checked (`first_sentence_fails`)."""
+    """The streamed answer, its first sentence held back until complete and checked (`first_sentence_fails`);
+    after a bare "Yes." or "No.", the first two."""
     head, pieces = "", iter(pieces)
     for piece in pieces:
         head += piece
-        if re.search(r"[.!?](?:\s|$)", head) or len(head) > 120:
+        ends = len(re.findall(r"[.!?](?:\s|$)", head))
+        # a bare "No." is checked with the sentence after it ("No. No one is visible.")
+        if ends >= 1 + bool(BARE_YES_NO.match(head)) or len(head) > 120:
             break
     if first_sentence_fails(head, question, context):
         yield CANT_TELL

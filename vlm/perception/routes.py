@@ -16,7 +16,7 @@ from vlm.perception.place import answer_is_place
 from vlm.perception.sound import answer_sound
 from vlm.perception.videoinfo import answer_video_info
 from vlm.perception.when import answer_when
-from vlm.perception.which import answer_present, answer_which
+from vlm.perception.which import answer_present, answer_which, answer_worn
 
 Route = Callable[[str, object, Sequence[dict]], "str | None"]
 
@@ -31,6 +31,8 @@ ROUTES: dict[str, Route] = {
     "which": lambda q, c, h: answer_which(q, c),
     # "Are there any animals?": the objects of that kind (the reader said "Yes, one person.")
     "present": lambda q, c, h: answer_present(q, c),
+    # "What is she wearing?": the worn things the objects name (the reader gave the first object: "An ocarina.")
+    "worn": lambda q, c, h: answer_worn(q, c),
     # "Is this a kitchen?": where that place stands among the likely places (the reader said yes to each place)
     "is_place": lambda q, c, h: answer_is_place(q, c),
     # yes/no about words said or written, looked up

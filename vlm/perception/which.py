@@ -196,3 +196,33 @@ def _people_present(phrase: str, context) -> str | None:
     who = with_article(singular(word), capital=False)
     return (f"{seen[:1].upper()}{seen[1:]}; the pose and face models do not tell whether "
             f"{'it is' if n == 1 else 'one is'} {who}.")
+
+
+# The ImageNet classes a person wears (the "clothing" kind by MiniLM also takes in wardrobes and washing machines).
+WORN = frozenset({
+    "abaya", "academic gown", "apron", "military hat (bearskin or shako)", "baby bib", "bikini", "poke bonnet",
+    "bow tie", "bulletproof vest", "cardigan", "chain mail", "cloak", "clogs", "cowboy boot", "cowboy hat",
+    "crash helmet", "diaper", "digital watch", "feather boa", "football helmet", "fur coat", "gas mask or respirator",
+    "gown", "hoop skirt", "jeans", "T-shirt", "kimono", "knee pad", "lab coat", "slip-on shoe",
+    "tights for gymnastics, a one-piece leotard, or a sport jersey", "one-piece bathing suit", "mask",
+    "military uniform", "miniskirt", "mitten", "neck brace", "necklace", "overskirt", "oxygen mask", "pajamas",
+    "poncho", "sneaker", "sandal", "sarong", "balaclava ski mask", "sock", "sombrero", "stole scarf", "suit",
+    "sunglasses", "sweatshirt", "swim trunks / shorts", "trench coat", "vestment", "hair wig", "Windsor tie",
+    "backpack", "swimming cap", "graduation cap", "shower cap"})
+WHAT_WORN = re.compile(r"^\W*(?:and\s+)?what\s+(?:(?:clothes|clothing|kind\s+of\s+clothes)\s+)?(?:is|are|was|were|does|"
+                       r"do|did)\s+(?P<who>[\w' ]+?)\s+(?:wearing|wear|dressed\s+in|have\s+on|having\s+on)"
+                       r"(?:\s+(?:in|at)\s+(?:the|this)\s+(?:video|clip|start|end))?\W*$", re.I)   # not "... on his head"
+
+
+def answer_worn(question: str, context) -> str | None:
+    """"What is the woman wearing?": the worn things the objects name, as the guess they are ("An ocarina." was
+    the reader's answer, the first object named), or that none is among them."""
+    if WHAT_WORN.search(question) is None:
+        return None
+    found = context_objects(context)
+    hits = sorted((n for n in found if n in WORN), key=lambda n: -found[n])[:2]
+    if not hits:
+        return "I can't tell: none of the objects seen is something worn."
+    names = " or ".join(with_article(n, capital=False) for n in hits)
+    return f"Possibly {names}: the objects seen name {'it' if len(hits) == 1 else 'them'} (the classifier looks " \
+           f"at whole frames, not at each person)."
