@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from vlm.perception.howmany import answer_how_many, answer_how_many_things
 from vlm.perception.mentions import answer_mentioned
 from vlm.perception.moment import answer_moment
+from vlm.perception.names import answer_name
 from vlm.perception.ocr import answer_written
 from vlm.perception.place import answer_is_place
 from vlm.perception.sound import answer_sound
@@ -44,12 +45,14 @@ ROUTES: dict[str, Route] = {
     # count to every "how many")
     "how_many": lambda q, c, h: answer_how_many(q, c),
     "how_many_things": lambda q, c, h: answer_how_many_things(q, h),
+    # a name where nothing is said or written ("What is the dog called?": the reader said "A dog.")
+    "name": lambda q, c, h: answer_name(q, c),
     # the watermark when nothing else is written (the reader says nothing is)
     "written": lambda q, c, h: answer_written(q, c),
 }
 
 # The routes that read the background parts (speech, text, people): while one runs, their answer says so.
-READS_PARTS = frozenset({"when", "moment", "mentioned", "sound", "how_many", "written"})
+READS_PARTS = frozenset({"when", "moment", "mentioned", "sound", "how_many", "name", "written"})
 
 
 def extractive_answer(question: str, context, history: Sequence[dict] = ()) -> tuple[str, str] | None:
