@@ -18,6 +18,10 @@ something the question did not ask, becomes "I can't tell from the video." (and 
   whole frames, not at what people wear: nothing in the facts says no; 1 test-half and 2 paraphrased answers,
   wrong before and after).
 - `bare_confidence`: "Yes, at 11%." to "Is it a concert?" (a yes or no with only a confidence after it).
+- `denies_action_seen`: "No, no one is seen dancing." to "Do they dance together?" while two people are seen
+  (the people line says where they are and how they stand, not what they do).
+- `denies_object_seen`: "No, no water bottle is seen." to "Are the bottles empty?" while the objects name a
+  water bottle.
 - `answers_unasked_motion`: "Mostly to the left." to "Is this slow motion?" (the motion line's direction to a
   question about no movement).
 """
@@ -119,11 +123,42 @@ def answers_unasked_motion(answer: str, question: str) -> bool:
         MOTION_QUESTION.search(NOT_MOVEMENT.sub(" ", question)) is None
 
 
+LOCOMOTION = frozenset({"moving", "walking", "running", "going", "crossing", "coming", "leaving", "entering",
+                        "travelling", "traveling", "nothing"})
+DENIES_ACTION = re.compile(r"\b(?:no ?one|nobody) (?:is|was|are) (?:seen |visible )?(?P<verb>[a-z]+ing)\b", re.I)
+
+
+def denies_action_seen(answer: str, context) -> bool:
+    """Whether the answer says nobody does something ("no one is seen dancing") while the people line has someone:
+    what people do is not among its facts (going from place to place is the motion line's: "no one is seen
+    walking" stays)."""
+    m = DENIES_ACTION.search(answer)
+    people = context.part("people")
+    return m is not None and m.group("verb").lower() not in LOCOMOTION and people is not None and \
+        people.max_people > 0
+
+
+DENIES_THING = re.compile(r"\bno (?P<thing>[a-z][a-z -]*?) (?:is|are) (?:seen|visible|shown|there)\b|"
+                          r"\bcan(?:'|no)?t see (?:any|a|an) (?P<thing2>[a-z][a-z -]*?)\b(?=[.,;!]|$| in\b)", re.I)
+
+
+def denies_object_seen(answer: str, context) -> bool:
+    """Whether the answer says a thing is not seen that the context's objects name ("no water bottle is seen")."""
+    from vlm.perception.which import context_objects, names_thing
+
+    m = DENIES_THING.search(answer)
+    if m is None:
+        return False
+    thing = m.group("thing") or m.group("thing2")
+    return any(names_thing(thing, name) for name in context_objects(context))
+
+
 def first_sentence_fails(head: str, question: str, context) -> bool:
     return (denies_people_seen(head, context) or answers_unasked_speech(head, question)
             or answers_unasked_place(head, question) or answers_another_direction(head, question)
             or answers_who_with_a_thing(head, question) or denies_what_is_worn(head, question)
-            or bare_confidence(head) or answers_unasked_motion(head, question))
+            or bare_confidence(head) or answers_unasked_motion(head, question)
+            or denies_action_seen(head, context) or denies_object_seen(head, context))
 
 
 BARE_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[.!]", re.I)
