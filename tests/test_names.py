@@ -9,7 +9,7 @@ from vlm.perception.ocr import ScreenText, TextItem
 from vlm.perception.speech import Said, Transcript
 from vlm.video.io import VideoInfo
 
-NOTHING = "I can't tell: nothing said or written in the video gives a name."
+NOTHING = "I can't tell: nothing is said or written in the video, and only words could tell that."
 
 
 def _ctx(transcript, text, speech_status="done"):

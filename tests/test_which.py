@@ -128,11 +128,12 @@ def test_a_presence_question_about_people_is_answered_from_the_people_line():
 
 @pytest.mark.parametrize("question, overall, expected", [
     ("What is the woman wearing?", [("ocarina", 0.12), ("sweatshirt", 0.1)],
-     "Possibly a sweatshirt: the objects seen name it (the classifier looks at whole frames, not at each person)."),
+     "Possibly a sweatshirt: it is among the objects seen (the classifier looks at whole frames, not at each "
+     "person)."),
     ("And what are they wearing?", [("bulletproof vest", 0.2), ("Windsor tie", 0.1), ("suit", 0.05)],
-     "Possibly a bulletproof vest or a Windsor tie: the objects seen name them (the classifier looks at whole "
-     "frames, not at each person)."),
-    ("What is the player wearing?", [("racket", 0.3)], "I can't tell: none of the objects seen is something worn."),
+     "Possibly a bulletproof vest or a Windsor tie: both are among the objects seen (the classifier looks at "
+     "whole frames, not at each person)."),
+    ("What is the player wearing?", [("racket", 0.3)], "I can't tell: none of the objects seen is worn."),
     ("What is the man wearing on his head?", [("suit", 0.3)], None),    # not the whole outfit: the reader's
     ("What is the man holding?", [("suit", 0.3)], None)])
 def test_what_someone_wears_is_answered_from_the_worn_things_named(question, overall, expected):

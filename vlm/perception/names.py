@@ -25,7 +25,7 @@ NAME_QUESTION = re.compile(
 
 
 def answer_name(question: str, context) -> str | None:
-    """"I can't tell: nothing said or written in the video gives a name." for a name question where
+    """"I can't tell: nothing is said or written in the video, and only words could tell that." for a name question where
     the speech part heard nothing and the text part read nothing; None otherwise (the reader reads the words), and
     while either part runs."""
     if NAME_QUESTION.search(question) is None:
@@ -37,4 +37,4 @@ def answer_name(question: str, context) -> str | None:
     read = context.part("text")
     if said is not None and said.segments or read is not None and any(i.kind != "watermark" for i in read.items):
         return None
-    return "I can't tell: nothing said or written in the video gives a name."
+    return "I can't tell: nothing is said or written in the video, and only words could tell that."

@@ -222,7 +222,7 @@ def answer_worn(question: str, context) -> str | None:
     found = context_objects(context)
     hits = sorted((n for n in found if n in WORN), key=lambda n: -found[n])[:2]
     if not hits:
-        return "I can't tell: none of the objects seen is something worn."
+        return "I can't tell: none of the objects seen is worn."
     names = " or ".join(with_article(n, capital=False) for n in hits)
-    return f"Possibly {names}: the objects seen name {'it' if len(hits) == 1 else 'them'} (the classifier looks " \
-           f"at whole frames, not at each person)."
+    return f"Possibly {names}: {'it is' if len(hits) == 1 else 'both are'} among the objects seen (the " \
+           f"classifier looks at whole frames, not at each person)."
