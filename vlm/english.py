@@ -106,10 +106,11 @@ def singular(word: str) -> str:
 # reads as a yes/no question to them ("Can you tell me what happens?" -> "No, nothing is said").
 _POLITE = (r"(?:(?:can|could|would|will) you(?: please)?|please|(?:do|did) you (?:know|see)|any idea|i(?:'d| would) "
            r"like to know|i want to know|i(?:'m| am| was)? wonder(?:ing)?|tell me|let me know)")
-_REQUEST = re.compile(QUESTION_START.replace("(?:and\\s+)?", "(and\\s+)?") + _POLITE +
+_LEAD = r"^\W*(and\s+)?"   # QUESTION_START with the follow-up's "and" captured, to put back
+_REQUEST = re.compile(_LEAD + _POLITE +
                       r",?\s+(?:(?:please\s+)?(?:tell me|let me know|say|explain)\s+)?"
                       r"(?=(?:what|who|whom|whose|which|where|when|why|how|if|whether)\b)", re.I)
-_IMPERATIVE = re.compile(QUESTION_START.replace("(?:and\\s+)?", "(and\\s+)?") +
+_IMPERATIVE = re.compile(_LEAD +
                          r"(?:(?:can|could|would|will) you(?: please)?|please),?\s+(?=(?:describe|summari[sz]e|"
                          r"explain|list|name|count|read|give|show|tell me about|tell me more)\b)", re.I)
 _AUX = ("is", "are", "was", "were", "can", "could", "will", "would", "has", "have", "had", "should")
