@@ -145,3 +145,30 @@ def test_a_no_to_a_thing_the_objects_name_is_not_given(answer, given):
     ctx.labels = [("water bottle", 0.16), ("baby pacifier", 0.35)]
     out = "".join(checked_start([answer], ctx, "Are the bottles empty?"))
     assert (out == answer) is given
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    ("What kitchen tool appears in the video?", "A harmonica.", False),    # no kitchen tool
+    ("What kitchen tool appears in the video?", "A spatula.", True),
+    ("What musical instrument does she play?", "A harmonica.", True),
+    ("What is the man holding?", "A harmonica.", True),                     # no kind asked
+    ("What kitchen tool appears in the video?", "A whisk.", True)])         # not an object of the context
+def test_an_object_of_another_kind_than_asked_is_not_given(question, answer, given):
+    ctx = _ctx([1])
+    ctx.labels = [("harmonica", 0.2), ("spatula", 0.1)]
+    assert ("".join(checked_start([answer], ctx, question)) == answer) is given
+
+
+@pytest.mark.parametrize("question, history, answer, given", [
+    ("And what is it riding on?", ["What animal is in the video?", "A dog."], "A Siberian Husky.", False),
+    ("And what is it riding on?", ["What animal is in the video?", "A dog."], "A skateboard.", True),
+    ("What is the dog riding on?", [], "A dog.", False),
+    ("What is the dog chewing?", [], "A tennis ball.", True),
+    ("What breed is the dog's owner?", [], "A Siberian Husky.", False),     # a person has no breed
+    ("What breed is the dog?", [], "A Siberian Husky.", True),
+    ("What is it riding on?", [], "A dog.", True)])                          # nothing to refer back to
+def test_an_answer_naming_the_subject_itself_is_not_given(question, history, answer, given):
+    ctx = _ctx([1])
+    ctx.labels = [("dog", 0.4), ("Siberian Husky", 0.1), ("skateboard", 0.05), ("tennis ball", 0.05)]
+    turns = [{"role": r, "content": c} for r, c in zip(("user", "assistant") * len(history), history)]
+    assert ("".join(checked_start([answer], ctx, question, turns)) == answer) is given

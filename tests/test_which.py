@@ -134,7 +134,14 @@ def test_a_presence_question_about_people_is_answered_from_the_people_line():
      "Possibly a bulletproof vest or a Windsor tie: both are among the objects seen (the classifier looks at "
      "whole frames, not at each person)."),
     ("What is the player wearing?", [("racket", 0.3)], "I can't tell: none of the objects seen is worn."),
-    ("What is the man wearing on his head?", [("suit", 0.3)], None),    # not the whole outfit: the reader's
+    ("What is the man wearing on his head?", [("suit", 0.3)], "I can't tell: none of the objects seen is worn on "
+     "the head."),                                                        # a suit is worn, not on the head
+    ("What is hanging around the man's neck?", [("ping-pong ball", 0.17), ("suit", 0.09), ("bow tie", 0.05)],
+     "Possibly a bow tie: it is among the objects seen (the classifier looks at whole frames, not at each "
+     "person)."),
+    ("What is around his neck?", [("ping-pong ball", 0.17), ("suit", 0.09)],
+     "I can't tell: none of the objects seen is worn around the neck."),
+    ("What is on the table?", [("sock", 0.3)], None),                    # a table is no part of the body
     ("What is the man holding?", [("suit", 0.3)], None)])
 def test_what_someone_wears_is_answered_from_the_worn_things_named(question, overall, expected):
     from vlm.perception.which import answer_worn

@@ -232,7 +232,8 @@ class VideoAssistant:
         if video is not None and self.config.perception and self.extractive:
             from vlm.perception.checks import checked_start
 
-            checked = checked_start(generated, video.context, question)   # not "no one is visible" where someone is
+            # not "no one is visible" where someone is
+            checked = checked_start(generated, video.context, question, history)
         try:
             yield from fix_articles_stream(checked)   # "a oxygen mask" -> "an oxygen mask"
         finally:

@@ -24,6 +24,10 @@ something the question did not ask, becomes "I can't tell from the video." (and 
   water bottle.
 - `answers_unasked_motion`: "Mostly to the left." to "Is this slow motion?" (the motion line's direction to a
   question about no movement).
+- `answers_another_kind`: "A harmonica." to "What kitchen tool appears in the video?" (an object of the context
+  that is not of the kind asked; the `which` route answers when one of that kind is seen).
+- `answers_with_the_subject`: "A Siberian Husky." to "And what is it riding on?" after "A dog.", and to "What
+  breed is the dog's owner?" (the subject itself, or an animal for a person).
 """
 from __future__ import annotations
 
@@ -153,18 +157,86 @@ def denies_object_seen(answer: str, context) -> bool:
     return any(names_thing(thing, name) for name in context_objects(context))
 
 
-def first_sentence_fails(head: str, question: str, context) -> bool:
+OBJECT_ANSWER = re.compile(r"^\W*(?:(?:it|this|that)\s+(?:is|looks\s+like|seems\s+to\s+be)\s+|it's\s+)?"
+                           r"(?:a|an|the|some)?\s*(?P<name>[A-Za-z][\w' /-]*?)\s*[.!]?\s*$", re.I)
+
+
+def answer_object(answer: str, context) -> str | None:
+    """The object of the context a one-noun answer names ("A harmonica." -> 'harmonica'), or None."""
+    from vlm.perception.which import context_objects, names_thing
+
+    m = OBJECT_ANSWER.match(answer)
+    if m is None:
+        return None
+    said = m.group("name").strip()
+    found = [n for n in context_objects(context) if n.lower() == said.lower()]
+    return found[0] if found else next((n for n in context_objects(context) if names_thing(said, n)), None)
+
+
+def answers_another_kind(answer: str, question: str, context) -> bool:
+    """Whether "What kitchen tool appears?" gets an object of the context that is no kitchen tool ("A harmonica.":
+    the reader names the first object when none of the asked kind is seen)."""
+    from vlm.perception.which import asked_kind, members
+
+    kind = asked_kind(question)
+    name = answer_object(answer, context) if kind is not None else None
+    return name is not None and not members(kind, [name])
+
+
+SUBJECT_OBJECT = re.compile(r"^\W*(?:and\s+)?what\s+(?:is|are|was|were|does|do|did)\s+(?P<subject>it|the\s+[a-z]+)\s+"
+                            r"(?P<verb>[a-z]+)(?:\s+(?:on|with|in|at|over|into|onto|from|to|of|upon))?\W*$", re.I)
+# What a person is asked about without a verb ("What breed is the dog's owner?"): an animal cannot be it.
+PERSON_ATTRIBUTE = re.compile(r"^\W*(?:and\s+)?what\s+(?:breed|species|animal|kind\s+of\s+(?:animal|dog|cat)|"
+                              r"type\s+of\s+(?:animal|dog|cat))\s+(?:is|was)\s+(?:the\s+)?(?:[a-z]+'s?\s+)?"
+                              r"(?P<who>[a-z]+)\W*$", re.I)
+PERSON_NOUNS = re.compile(r"(?:owner|trainer|handler|walker|rider|driver|person|man|woman|boy|girl|child|kid|lady|"
+                          r"guy|player|people|parent|mother|father|mom|dad|friend|he|she|they)s?", re.I)
+
+
+def _referent(history) -> str | None:
+    """The thing the conversation last named: the previous answer's one noun ("A dog." -> 'dog')."""
+    for turn in reversed(list(history)):
+        if turn.get("role") == "assistant":
+            m = OBJECT_ANSWER.match(turn.get("content", "").split("\n")[0])
+            return m.group("name").strip().lower() if m else None
+    return None
+
+
+def answers_with_the_subject(answer: str, question: str, context, history=()) -> bool:
+    """Whether "What is the dog riding on?" (or "And what is it riding on?" after "A dog.") is answered with the
+    dog itself or a kind of it ("A Siberian Husky."), or "What breed is the dog's owner?" with an animal."""
+    from vlm.perception.which import _kind, members, names_thing
+
+    name = answer_object(answer, context)
+    if name is None:
+        return False
+    if (m := PERSON_ATTRIBUTE.search(question)) is not None and PERSON_NOUNS.fullmatch(m.group("who")):
+        return bool(members("animal", [name]))
+    if (m := SUBJECT_OBJECT.search(question)) is None or m.group("verb").lower() in ("do", "doing", "look", "called"):
+        return False
+    subject = m.group("subject").lower().removeprefix("the ").strip()
+    if subject == "it":
+        subject = _referent(history)
+        if subject is None:
+            return False
+    kind = _kind(subject)
+    return names_thing(subject, name) or (kind is not None and bool(members(kind, [name])))
+
+
+def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
     return (denies_people_seen(head, context) or answers_unasked_speech(head, question)
             or answers_unasked_place(head, question) or answers_another_direction(head, question)
             or answers_who_with_a_thing(head, question) or denies_what_is_worn(head, question)
             or bare_confidence(head) or answers_unasked_motion(head, question)
-            or denies_action_seen(head, context) or denies_object_seen(head, context))
+            or denies_action_seen(head, context) or denies_object_seen(head, context)
+            or answers_another_kind(head, question, context)
+            or answers_with_the_subject(head, question, context, history))
 
 
 BARE_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[.!]", re.I)
 
 
-def checked_start(pieces: Iterator[str], context, question: str = "") -> Iterator[str]:
+def checked_start(pieces: Iterator[str], context, question: str = "", history=()) -> Iterator[str]:
     """The streamed answer, its first sentence held back until complete and checked (`first_sentence_fails`);
     after a bare "Yes." or "No.", the first two."""
     head, pieces = "", iter(pieces)
@@ -174,7 +246,7 @@ def checked_start(pieces: Iterator[str], context, question: str = "") -> Iterato
         # a bare "No." is checked with the sentence after it ("No. No one is visible.")
         if ends >= 1 + bool(BARE_YES_NO.match(head)) or len(head) > 120:
             break
-    if first_sentence_fails(head, question, context):
+    if first_sentence_fails(head, question, context, history):
         yield CANT_TELL
         return
     if head:

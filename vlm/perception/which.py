@@ -214,15 +214,50 @@ WHAT_WORN = re.compile(r"^\W*(?:and\s+)?what\s+(?:(?:clothes|clothing|kind\s+of\
                        r"(?:\s+(?:in|at)\s+(?:the|this)\s+(?:video|clip|start|end))?\W*$", re.I)   # not "... on his head"
 
 
+# What is worn on a part of the body ("What is hanging around the man's neck?" got "A ping-pong ball.").
+WORN_ON = {
+    "neck": frozenset({"necklace", "bolo tie", "bow tie", "Windsor tie", "feather boa", "stole scarf", "neck brace",
+                       "baby bib"}),
+    "head": frozenset({"military hat (bearskin or shako)", "cowboy hat", "crash helmet", "football helmet",
+                       "swimming cap", "graduation cap", "shower cap", "poke bonnet", "sombrero", "hair wig",
+                       "balaclava ski mask"}),
+    "face": frozenset({"sunglasses", "mask", "gas mask or respirator", "oxygen mask", "balaclava ski mask",
+                       "snorkel"}),
+    "feet": frozenset({"slip-on shoe", "cowboy boot", "sock", "sandal", "sneaker", "clogs"}),
+    "wrist": frozenset({"digital watch"}),
+    "hands": frozenset({"mitten"}),
+    "back": frozenset({"backpack", "cloak", "poncho", "stole scarf"}),
+}
+BODY_PARTS = {"neck": "neck", "head": "head", "heads": "head", "hair": "head", "face": "face", "faces": "face",
+              "eyes": "face", "nose": "face", "mouth": "face", "feet": "feet", "foot": "feet", "legs": "feet",
+              "wrist": "wrist", "wrists": "wrist", "arm": "wrist", "hands": "hands", "hand": "hands",
+              "back": "back", "shoulders": "back", "shoulder": "back"}
+WHAT_WORN_ON = re.compile(
+    r"^\W*(?:and\s+)?what\s+(?:(?:kind|type|sort)\s+of\s+\w+\s+)?(?:is|are|was|were|does|do|did|has|have)\s+"
+    r"(?:(?P<who>[\w' ]+?)\s+(?:wearing|wear|have|having|got|carrying|carry)\s+|(?:hanging|worn|tied|sitting|"
+    r"placed|put|draped|slung)\s+)?(?:on|around|round|over|covering|across)\s+(?:(?:the|a|this|that)\s+[\w ]+?'s?|his|her|"
+    r"their|its|the|your)\s+(?P<part>[a-z]+)\W*$", re.I)
+
+
+def worn_part(question: str) -> str | None:
+    """The part of the body a "What is around his neck?" question asks about ('neck', 'head' ...), or None."""
+    m = WHAT_WORN_ON.search(question)
+    return BODY_PARTS.get(m.group("part").lower()) if m is not None else None
+
+
 def answer_worn(question: str, context) -> str | None:
     """"What is the woman wearing?": the worn things the objects name, as the guess they are ("An ocarina." was
-    the reader's answer, the first object named), or that none is among them."""
-    if WHAT_WORN.search(question) is None:
+    the reader's answer, the first object named), or that none is among them; "What is around his neck?": the
+    same for the things worn there."""
+    part = worn_part(question)
+    if part is None and WHAT_WORN.search(question) is None:
         return None
     found = context_objects(context)
-    hits = sorted((n for n in found if n in WORN), key=lambda n: -found[n])[:2]
+    worn = WORN_ON[part] if part is not None else WORN
+    hits = sorted((n for n in found if n in worn), key=lambda n: -found[n])[:2]
     if not hits:
-        return "I can't tell: none of the objects seen is worn."
+        where = {"neck": "around the neck", "back": "on the back", "hands": "on the hands"}.get(part, f"on the {part}")
+        return "I can't tell: none of the objects seen is worn" + (f" {where}." if part else ".")
     names = " or ".join(with_article(n, capital=False) for n in hits)
     return f"Possibly {names}: {'it is' if len(hits) == 1 else 'both are'} among the objects seen (the " \
            f"classifier looks at whole frames, not at each person)."
