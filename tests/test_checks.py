@@ -172,3 +172,16 @@ def test_an_answer_naming_the_subject_itself_is_not_given(question, history, ans
     ctx.labels = [("dog", 0.4), ("Siberian Husky", 0.1), ("skateboard", 0.05), ("tennis ball", 0.05)]
     turns = [{"role": r, "content": c} for r, c in zip(("user", "assistant") * len(history), history)]
     assert ("".join(checked_start([answer], ctx, question, turns)) == answer) is given
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    ("Are the bottles full?", "Yes, one baby pacifier is seen.", False),
+    ("Is the baby reading?", "Yes, the person can see a diaper.", False),
+    ("Are the bottles full?", "Yes, the water bottles are full.", True),     # the asked thing
+    ("Is there a dog?", "Yes, a Border Collie is seen.", True),              # of the kind asked
+    ("Is there anything on the table?", "Yes, a baby pacifier.", True),
+    ("Are the bottles full?", "No, a baby pacifier is seen.", True)])        # not a yes
+def test_a_yes_naming_another_thing_is_not_given(question, answer, given):
+    ctx = _ctx([1])
+    ctx.labels = [("water bottle", 0.16), ("baby pacifier", 0.35), ("diaper", 0.1), ("Border Collie", 0.1)]
+    assert ("".join(checked_start([answer], ctx, question)) == answer) is given

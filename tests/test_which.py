@@ -122,6 +122,8 @@ def test_a_presence_question_about_people_is_answered_from_the_people_line():
     assert answer_present("Is there a baby?", ctx([0, 1])) == \
         "One person is seen; the pose and face models do not tell whether it is a baby."   # not "a baby pacifier"
     assert answer_present("Are there any people?", ctx([0, 0])) == "No, nobody is seen (pose and face detection)."
+    assert answer_present("Is there a coach?", ctx([2, 1])) == \
+        "Up to 2 people are seen; the pose and face models do not tell whether one is a coach."   # a role, not "No"
     assert answer_present("Is there a baby?", _ctx([("baby pacifier", 0.4)])) is None   # no people part: the reader
 
 

@@ -28,6 +28,8 @@ something the question did not ask, becomes "I can't tell from the video." (and 
   that is not of the kind asked; the `which` route answers when one of that kind is seen).
 - `answers_with_the_subject`: "A Siberian Husky." to "And what is it riding on?" after "A dog.", and to "What
   breed is the dog's owner?" (the subject itself, or an animal for a person).
+- `affirms_another_thing`: "Yes, one baby pacifier is seen." to "Are the bottles full?" (a yes naming an object
+  the question did not ask about).
 """
 from __future__ import annotations
 
@@ -223,6 +225,32 @@ def answers_with_the_subject(answer: str, question: str, context, history=()) ->
     return names_thing(subject, name) or (kind is not None and bool(members(kind, [name])))
 
 
+SAYS_YES = re.compile(r"^\W*yes\b", re.I)
+ANY_THING = re.compile(r"\b(?:anything|something|any\s+(?:objects?|things?|items?)|what)\b", re.I)
+
+
+def affirms_another_thing(answer: str, question: str, context) -> bool:
+    """Whether a yes/no question about one thing gets a yes naming another object of the context: "Are the
+    bottles full?" -> "Yes, one baby pacifier is seen.", "Is the baby reading?" -> "Yes, the person can see a
+    diaper." (a thing of the kind asked, "Yes, a Border Collie." to "Is there a dog?", stays)."""
+    from vlm.english import singular
+    from vlm.perception.which import _kind, context_objects, members, names_thing
+
+    if YES_NO_QUESTION.search(question) is None or SAYS_YES.search(answer) is None or ANY_THING.search(question):
+        return False
+    words = [singular(w) for w in re.findall(r"[a-z]+", question.lower())]
+    said = answer.lower()
+    for name in context_objects(context):
+        named = [a for a in name.lower().split(" / ") if re.search(r"\b" + re.escape(a) + r"s?\b", said)]
+        if not named:
+            continue
+        asked = any(names_thing(w, name) or ((k := _kind(w)) is not None and members(k, [name])) for w in words)
+        asked = asked or any(w in words for a in named for w in (singular(x) for x in a.split()))
+        if not asked:
+            return True
+    return False
+
+
 def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
     return (denies_people_seen(head, context) or answers_unasked_speech(head, question)
             or answers_unasked_place(head, question) or answers_another_direction(head, question)
@@ -230,7 +258,8 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or bare_confidence(head) or answers_unasked_motion(head, question)
             or denies_action_seen(head, context) or denies_object_seen(head, context)
             or answers_another_kind(head, question, context)
-            or answers_with_the_subject(head, question, context, history))
+            or answers_with_the_subject(head, question, context, history)
+            or affirms_another_thing(head, question, context))
 
 
 BARE_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[.!]", re.I)

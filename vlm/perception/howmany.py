@@ -20,7 +20,10 @@ NUMBER = r"(?P<n>\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) +
 PEOPLE = (r"(?:people|persons?|humans?|men|women|man|woman|kids?|children|child|boys?|girls?|players?|dancers?|"
           r"adults?|babies|baby|figures?|individuals?|friends?|athletes?|performers?|divers?|swimmers?|riders?|"
           r"skaters?|runners?|fencers?|singers?|musicians?|workers?|students?|teachers?|soldiers?|guests?|"
-          r"spectators?|grooms?|brides?|ladies|lady|gentlemen|guys?|teenagers?|toddlers?)")
+          r"spectators?|grooms?|brides?|ladies|lady|gentlemen|guys?|teenagers?|toddlers?|coach(?:es)?|"
+          r"referees?|trainers?|owners?|parents?|mothers?|fathers?|moms?|dads?|judges?|instructors?|drivers?|"
+          r"cyclists?|bikers?|climbers?|gymnasts?|boxers?|wrestlers?|teammates?|officers?|police(?:men)?|"
+          r"doctors?|nurses?|chefs?|cooks?|waiters?|waitress(?:es)?|customers?|passengers?|pedestrians?)")
 COMPARISONS = {"more than": ">", "over": ">", "at least": ">=", "fewer than": "<", "less than": "<",
                "under": "<", "at most": "<=", "only": "==", "exactly": "==", "just": "==", "": "=="}
 # Asking whether they are there: "Are there ...", "Does the video show ...", "Can you see ..." (not "Do the two men
