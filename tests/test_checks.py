@@ -165,6 +165,7 @@ def test_an_object_of_another_kind_than_asked_is_not_given(question, answer, giv
     ("What is the dog riding on?", [], "A dog.", False),
     ("What is the dog chewing?", [], "A tennis ball.", True),
     ("What breed is the dog's owner?", [], "A Siberian Husky.", False),     # a person has no breed
+    ("What breed is the person who owns the dog?", [], "A Siberian Husky.", False),
     ("What breed is the dog?", [], "A Siberian Husky.", True),
     ("What is it riding on?", [], "A dog.", True)])                          # nothing to refer back to
 def test_an_answer_naming_the_subject_itself_is_not_given(question, history, answer, given):

@@ -190,7 +190,7 @@ SUBJECT_OBJECT = re.compile(r"^\W*(?:and\s+)?what\s+(?:is|are|was|were|does|do|d
 # What a person is asked about without a verb ("What breed is the dog's owner?"): an animal cannot be it.
 PERSON_ATTRIBUTE = re.compile(r"^\W*(?:and\s+)?what\s+(?:breed|species|animal|kind\s+of\s+(?:animal|dog|cat)|"
                               r"type\s+of\s+(?:animal|dog|cat))\s+(?:is|was)\s+(?:the\s+)?(?:[a-z]+'s?\s+)?"
-                              r"(?P<who>[a-z]+)\W*$", re.I)
+                              r"(?P<who>[a-z]+)(?:\s+(?:who|that)\s.*)?\W*$", re.I)   # "... the person who owns it?"
 PERSON_NOUNS = re.compile(r"(?:owner|trainer|handler|walker|rider|driver|person|man|woman|boy|girl|child|kid|lady|"
                           r"guy|player|people|parent|mother|father|mom|dad|friend|he|she|they)s?", re.I)
 
