@@ -42,8 +42,8 @@ def test_the_check_stops_the_generation_it_replaces():
     ("Is this a sport?", ["It looks like boxing."], "It looks like boxing."),
     ("Is there any music?", ["No one speaks: there is sound, ", "but no speech."],
      "No one speaks: there is sound, but no speech."),                      # a question about sound
-    ("What does the sign say?", ['Someone says "hi" (0:01).'], 'Someone says "hi" (0:01).'),
-    ("What is written on his shirt?", ['The text says "MISFITS".'], 'The text says "MISFITS".')])
+    ("What does the sign say?", ["Someone says hi (0:01)."], "Someone says hi (0:01)."),   # quotes: below
+    ("What is written on his shirt?", ["The text says MISFITS."], "The text says MISFITS.")])
 def test_an_answer_about_speech_to_a_question_about_no_sound_is_not_given(question, pieces, expected):
     assert "".join(checked_start(pieces, _ctx([1]), question)) == expected
 
@@ -186,3 +186,21 @@ def test_a_yes_naming_another_thing_is_not_given(question, answer, given):
     ctx = _ctx([1])
     ctx.labels = [("water bottle", 0.16), ("baby pacifier", 0.35), ("diaper", 0.1), ("Border Collie", 0.1)]
     assert ("".join(checked_start([answer], ctx, question)) == answer) is given
+
+
+@pytest.mark.parametrize("question, answer, expected", [
+    ("Who opens the door?", "Yes, one person. More.", "One person. More."),        # a yes is no answer to "who"
+    ("Does he open the door?", "Yes, one person.", "Yes, one person."),
+    ("What is the person signing?", 'The text says "No One Knows".', "I can't tell from the video."),
+    ("Is the person left-handed?", "No, no one is seen upside down.", "I can't tell from the video."),
+    ("Is he doing a handstand?", "No, no one is seen upside down.", "No, no one is seen upside down.")])
+def test_quotes_postures_and_yes_to_a_wh_question(question, answer, expected):
+    ctx = _ctx([1])
+    assert "".join(checked_start([answer], ctx, question)) == expected
+
+
+def test_a_quote_of_the_facts_is_given():
+    ctx = _ctx([1])
+    quoted = ctx.to_text().split("\n")[0][:20]
+    answer = f'It says "{quoted.upper()}".'
+    assert "".join(checked_start([answer], ctx, "What does it say?")) == answer

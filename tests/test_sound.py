@@ -44,7 +44,16 @@ def test_the_sound_is_described_as_the_speech_part_found_it(question, transcript
     assert answer_sound(question, _ctx(transcript)) == expected
 
 
-@pytest.mark.parametrize("question", ["What does the man say?", "Is anyone talking in this video?",
+@pytest.mark.parametrize("question, transcript, expected", [
+    ("Is there any speech?", SOUND, "No, no speech is heard; there is sound, but the facts do not say what it is."),
+    ("Does anyone talk?", NO_TRACK, "No, nothing is said: the video has no audio track."),
+    ("Is the man speaking?", SPEECH, 'Yes, someone speaks: "Hello there." (0:01).'),
+    ("Is there a narrator in the video?", SILENT, "No, nothing is said: the audio track is silent.")])
+def test_whether_anything_is_said_is_answered_from_the_speech_part(question, transcript, expected):
+    assert answer_sound(question, _ctx(transcript)) == expected
+
+
+@pytest.mark.parametrize("question", ["What does the man say?", "Does he say hello?",
                                       "Is he playing an instrument?", "What instrument is being played?",
                                       "What is the man holding?"])
 def test_questions_about_speech_or_sights_are_left_to_the_other_routes(question):

@@ -30,6 +30,9 @@ something the question did not ask, becomes "I can't tell from the video." (and 
   breed is the dog's owner?" (the subject itself, or an animal for a person).
 - `affirms_another_thing`: "Yes, one baby pacifier is seen." to "Are the bottles full?" (a yes naming an object
   the question did not ask about).
+- `quotes_unseen_words`: 'The text says "No One Knows"' where no text is seen (a quote found neither in the
+  facts nor in the question).
+- `answers_unasked_posture`: "No, no one is seen upside down." to "Is the person left-handed?".
 """
 from __future__ import annotations
 
@@ -251,6 +254,36 @@ def affirms_another_thing(answer: str, question: str, context) -> bool:
     return False
 
 
+QUOTE = re.compile(r"[\"\u201c]([^\"\u201d]{3,})[\"\u201d]")
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def quotes_unseen_words(answer: str, context, question: str = "") -> bool:
+    """Whether the answer quotes words that are neither in the facts nor in the question ('The text says "No One
+    Knows"' where the on-screen text line says none is seen)."""
+    quotes = QUOTE.findall(answer)
+    if not quotes:
+        return False
+    known = f" {_plain(context.to_text() + ' ' + question)} "
+    return any(_plain(q) and f" {_plain(q)} " not in known for q in quotes)
+
+
+POSTURE_ANSWER = re.compile(r"\b(?:upside[ -]down|upright|lying down)\b", re.I)
+POSTURE_QUESTION = re.compile(r"\b(?:upside|upright|lying|lie|lies|lay|stand|stands|standing|stood|sit|sits|sitting|"
+                              r"sat|posture|position|pose|poses|handstand|headstand|flip|flips|cartwheels?|invert\w*|"
+                              r"head|feet|legs|floor|ground|fall|falls|fell|falling|lean\w*|bend\w*|kneel\w*|"
+                              r"crouch\w*|jump\w*|body|yoga|gymnast\w*)\b", re.I)
+
+
+def answers_unasked_posture(answer: str, question: str) -> bool:
+    """Whether the answer gives the people line's posture when the question asks nothing about how anyone
+    stands or lies ("Is the person left-handed?" -> "No, no one is seen upside down.")."""
+    return POSTURE_ANSWER.search(answer) is not None and POSTURE_QUESTION.search(question) is None
+
+
 def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
     return (denies_people_seen(head, context) or answers_unasked_speech(head, question)
             or answers_unasked_place(head, question) or answers_another_direction(head, question)
@@ -259,10 +292,13 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or denies_action_seen(head, context) or denies_object_seen(head, context)
             or answers_another_kind(head, question, context)
             or answers_with_the_subject(head, question, context, history)
-            or affirms_another_thing(head, question, context))
+            or affirms_another_thing(head, question, context) or quotes_unseen_words(head, context, question)
+            or answers_unasked_posture(head, question))
 
 
 BARE_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[.!]", re.I)
+WH_QUESTION = re.compile(QUESTION_START + r"(?:who|whom|whose|what|which|where|when|how|why)\b(?!\s+about\b)", re.I)
+YES_TO_WH = re.compile(r"^\W*yes\s*,\s*(\S.*)", re.I | re.S)
 
 
 def checked_start(pieces: Iterator[str], context, question: str = "", history=()) -> Iterator[str]:
@@ -275,6 +311,8 @@ def checked_start(pieces: Iterator[str], context, question: str = "", history=()
         # a bare "No." is checked with the sentence after it ("No. No one is visible.")
         if ends >= 1 + bool(BARE_YES_NO.match(head)) or len(head) > 120:
             break
+    if WH_QUESTION.search(question) and (m := YES_TO_WH.match(head)):   # "Who opens the door?" -> "Yes, one person."
+        head = m.group(1)[:1].upper() + m.group(1)[1:]
     if first_sentence_fails(head, question, context, history):
         yield CANT_TELL
         return

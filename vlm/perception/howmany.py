@@ -78,9 +78,11 @@ def names_a_thing(word: str) -> bool:
     from vlm.english import singular
     from vlm.perception.vision import GROUPS, THING_GROUPS, _class_names
 
+    from vlm.perception.which import ARTIFACT_KINDS, KIND_WORDS
+
     w = singular(word)
-    if w in GROUPS or w in THING_GROUPS:
-        return True
+    if w in GROUPS or w in THING_GROUPS or word.lower() in KIND_WORDS or w in KIND_WORDS or w in ARTIFACT_KINDS:
+        return True   # "How many animals ...?" (the reader gave the people count)
     return any(re.search(rf"\b{re.escape(w)}\b", name.lower()) for name in _class_names())
 
 

@@ -34,6 +34,15 @@ NAMED_SOUND = re.compile(r"\b(?:music|musical|song|songs|singing|melody|instrume
                          r"cheering|laughter|laughing|barking|bark|engine|traffic|birds?\s+sing\w*|wind|rain|"
                          r"background\s+music|beat|drumming)\b", re.I)
 SILENT_ASKED = re.compile(r"\b(?:silent|quiet|muted|mute)\b", re.I)
+# Whether anything is said at all ("Is there any speech?": the reader said it could not tell while the speech
+# line said "no speech heard").
+WHO = r"(?:anyone|anybody|someone|somebody|the\s+[a-z]+|he|she|they|people|the\s+[a-z]+\s+[a-z]+)"
+SPEECH_ASKED = re.compile(
+    QUESTION_START + r"(?:(?:is|are)\s+there\s+(?:any\s+|a\s+)?(?:speech|talking|dialogue|dialog|narration|voices?|"
+    r"narrator|spoken\s+words?|conversation)|(?:does|do|did)\s+" + WHO + r"\s+(?:speak|talk|say\s+anything)|"
+    r"(?:is|are|was|were)\s+" + WHO + r"\s+(?:speaking|talking|saying\s+anything)|"
+    r"(?:can|do)\s+(?:you|we|i)\s+hear\s+(?:anyone|anybody|someone|somebody|a\s+voice|voices|speech|talking))"
+    r"(?:\s+(?:in|during)\s+(?:the|this)\s+(?:video|clip))?\W*$", re.I)
 
 
 def _heard(transcript) -> str:
@@ -45,6 +54,8 @@ def _heard(transcript) -> str:
 def answer_sound(question: str, context) -> str | None:
     """The sound as the speech part found it, for a question about the sound as a whole or a named kind of it
     ("Is there any music?"); None for other questions and while the part is running."""
+    if SPEECH_ASKED.search(question):
+        return answer_speech_heard(context)
     named = NAMED_SOUND.search(question)
     asks_named = named is not None and YES_NO_QUESTION.search(question) is not None and \
         not re.search(r"\b(?:play|plays|playing|played)\b", question, re.I)   # "Is he playing an instrument?"
@@ -79,6 +90,24 @@ def answer_sound(question: str, context) -> str | None:
         yes = (not sound) if SILENT_ASKED.search(question) else sound
         return ("Yes, " if yes else "No, ") + fact + "."
     return fact[:1].upper() + fact[1:] + "."
+
+
+def answer_speech_heard(context) -> str | None:
+    """"Is there any speech?" / "Does anyone talk?": yes with the first words, or no and why; None while the
+    speech part runs or when it did not run."""
+    state = context.parts.get("speech")
+    if state is None or state.pending:
+        return None
+    t = context.part("speech")
+    if t is None:
+        return f"I can't tell: {state.note or 'the sound was not analysed'}."
+    if t.segments:
+        return "Yes, " + _heard(t) + "."
+    if "no audio" in t.note or "silent" in t.note or "no samples" in t.note:
+        return f"No, nothing is said: {_no_sound(t.note)}."
+    if "decoded" in t.note:
+        return f"I can't tell: {t.note}."
+    return "No, no speech is heard; there is sound, but the facts do not say what it is."
 
 
 def _no_sound(note: str) -> str:
