@@ -204,3 +204,35 @@ def test_a_quote_of_the_facts_is_given():
     quoted = ctx.to_text().split("\n")[0][:20]
     answer = f'It says "{quoted.upper()}".'
     assert "".join(checked_start([answer], ctx, "What does it say?")) == answer
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ("I can't tell from the video.", "A bell pepper."),           # the reader cannot tell: the fallback
+    ("No one is visible.", "A bell pepper."),                      # a first sentence that fails its checks
+    ("A knife. She cuts it.", "A knife. She cuts it.")])           # the reader's own pick stays
+def test_a_fallback_answers_where_the_reader_cannot_tell(answer, expected):
+    pieces = [answer[:5], answer[5:]]
+    assert "".join(checked_start(pieces, _ctx([1]), "What is she cutting?", fallback="A bell pepper.")) == expected
+    assert "".join(checked_start(pieces, _ctx([1]), "What is she cutting?")) != "A bell pepper."
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    ("What is on the water?", "A lakeshore.", False),             # a landscape is nothing on the water
+    ("What is the boy holding?", "A baseball player.", False),    # a person is no thing held
+    ("What is she riding?", "A dog.", False),                     # a horse is seen: an animal people ride
+    ("What is she riding?", "A common sorrel horse.", True),
+    ("What is she holding?", "A dog.", True),                     # any object can be held
+    ("What is the weather like?", "A lakeshore.", True)])         # not about a thing acted on
+def test_an_answer_naming_a_scene_or_another_kind_than_the_verb_takes_is_not_given(question, answer, given):
+    ctx = _ctx([1])
+    ctx.labels = [("lakeshore", 0.2), ("dog", 0.25), ("common sorrel horse", 0.12), ("baseball player", 0.1)]
+    assert ("".join(checked_start([answer], ctx, question)) == answer) is given
+
+
+def test_a_fallback_that_fails_the_checks_itself_is_not_given():
+    history = [{"role": "user", "content": "What animal is in the video?"}, {"role": "assistant", "content": "A dog."}]
+    ctx = _ctx([1])
+    ctx.labels = [("dog", 0.4)]
+    out = "".join(checked_start(["I can't tell from the video."], ctx, "And what is it riding on?", history,
+                                fallback="A dog."))
+    assert out == "I can't tell from the video."      # not the subject itself

@@ -62,6 +62,7 @@ def test_cuts_are_counted_and_listed():
 
 @pytest.mark.parametrize("question", ["How long is it?", "How long does he stay upside down?",
                                       "How long is the man on screen?", "How many shots does he fire?", "How many cuts does the chef make?",
+                                      "What is cut in the video?", "What is being cut in the clip?",
                                       "What is the man holding?", "How big is the dog?"])
 def test_questions_not_about_the_file_are_left_alone(question):
     assert answer_video_info(question, _ctx()) is None

@@ -149,3 +149,56 @@ def test_what_someone_wears_is_answered_from_the_worn_things_named(question, ove
     from vlm.perception.which import answer_worn
 
     assert answer_worn(question, _ctx(overall)) == expected
+
+
+@pytest.mark.parametrize("word, stem", [("slicing", "slice"), ("sliced", "slice"), ("chopping", "chop"),
+                                        ("carries", "carry"), ("carried", "carry"), ("held", "hold"),
+                                        ("eats", "eat"), ("pouring", "pour"), ("cut", "cut"), ("riding", "ride"),
+                                        ("running", None), ("standing", None), ("showing", None)])
+def test_the_verbs_whose_object_is_asked_for_are_read_in_their_forms(word, stem):
+    from vlm.perception.which import verb_stem
+
+    assert verb_stem(word) == stem
+
+
+@pytest.mark.parametrize("question, asked", [("What is the person slicing?", ("slice", "food")),
+                                             ("What does she drink?", ("drink", "drink")),
+                                             ("What is being cut?", ("cut", "food")),
+                                             ("What is the man holding in his right hand?", ("hold", None)),
+                                             ("And what is he riding?", ("ride", "ridden")),
+                                             ("What is the woman using to cut the pepper?", ("use", None)),
+                                             ("What is standing on the table?", ("on", None)),
+                                             ("What is lying on the floor?", ("on", None)),
+                                             ("What is floating on the river?", ("on", None)),
+                                             ("What is on the screen?", None),        # written text, not a thing
+                                             ("What is on his head?", None),          # worn: `answer_worn`
+                                             ("What is the man doing?", None),
+                                             ("What is he wearing?", None),
+                                             ("What is she running from?", None),
+                                             ("How is she cutting it?", None)])
+def test_a_question_about_what_is_acted_on_is_read(question, asked):
+    from vlm.perception.which import acted_on
+
+    assert acted_on(question) == asked
+
+
+def test_the_likeliest_object_of_the_verbs_kind_answers_what_is_acted_on():
+    from vlm.perception.which import answer_acted_on
+
+    ctx = _ctx([("baby pacifier", 0.4), ("water bottle", 0.2), ("bell pepper", 0.1), ("sweatshirt", 0.5),
+                ("mountain", 0.6), ("baseball player", 0.6)])
+    assert answer_acted_on("What is the person slicing?", ctx) == "A bell pepper."      # food, if any is seen
+    assert answer_acted_on("What is she holding?", ctx) == "A baby pacifier."            # not worn, no landscape
+    assert answer_acted_on("What is lying on the table?", ctx) == "A baby pacifier and a water bottle."
+    assert answer_acted_on("What is the man doing?", ctx) is None
+    assert answer_acted_on("What is he eating?", _ctx([("sweatshirt", 0.5)])) is None   # nothing but what is worn
+
+
+def test_an_animal_someone_is_on_is_one_people_ride():
+    from vlm.perception.which import answer_acted_on
+
+    ctx = _ctx([("dog", 0.25), ("common sorrel horse", 0.12), ("bullock cart", 0.16)])
+    assert answer_which("What animal is she on?", ctx) == "A common sorrel horse."     # not the likelier dog
+    assert answer_which("What animal is in the video?", ctx) == "A dog."
+    assert answer_acted_on("What is she riding?", ctx) == "A common sorrel horse."      # before the cart
+    assert answer_acted_on("What is he riding?", _ctx([("bullock cart", 0.16), ("dog", 0.3)])) == "A bullock cart."

@@ -231,9 +231,11 @@ class VideoAssistant:
         checked = generated
         if video is not None and self.config.perception and self.extractive:
             from vlm.perception.checks import checked_start
+            from vlm.perception.routes import fallback_answer
 
-            # not "no one is visible" where someone is
-            checked = checked_start(generated, video.context, question, history)
+            # not "no one is visible" where someone is; the likeliest object where the reader cannot tell
+            checked = checked_start(generated, video.context, question, history,
+                                    fallback=fallback_answer(question, video.context, history))
         try:
             yield from fix_articles_stream(checked)   # "a oxygen mask" -> "an oxygen mask"
         finally:

@@ -1,5 +1,7 @@
 """Checks on the reader's first sentence before the user sees it: an answer the facts contradict, or one about
 something the question did not ask, becomes "I can't tell from the video." (and the rest is not generated).
+Where a fallback answers the question (`vlm.perception.routes.FALLBACKS`: "What is the person slicing?" -> the
+likeliest object), a first sentence that fails, or that says it cannot tell, gives way to it instead.
 
 - `vlm.perception.howmany.denies_people_seen`: "No, no one is visible wearing a hat." while the people line has
   someone (2 test-half and 1 development-half answers, all wrong before and after).
@@ -26,6 +28,9 @@ something the question did not ask, becomes "I can't tell from the video." (and 
   question about no movement).
 - `answers_another_kind`: "A harmonica." to "What kitchen tool appears in the video?" (an object of the context
   that is not of the kind asked; the `which` route answers when one of that kind is seen).
+- `answers_acted_on_with_another`: "A lakeshore." to "What is on the water?", "A dog." to "What is she riding?"
+  with a horse among the objects (a landscape or a person for the thing acted on, or another kind than the verb
+  takes; the `acted_on` fallback answers).
 - `answers_with_the_subject`: "A Siberian Husky." to "And what is it riding on?" after "A dog.", and to "What
   breed is the dog's owner?" (the subject itself, or an animal for a person).
 - `affirms_another_thing`: "Yes, one baby pacifier is seen." to "Are the bottles full?" (a yes naming an object
@@ -207,6 +212,19 @@ def _referent(history) -> str | None:
     return None
 
 
+def answers_acted_on_with_another(answer: str, question: str, context) -> bool:
+    """Whether "What is she slicing?" gets a landscape or a person ("A lakeshore." to "What is on the water?", "A
+    baseball player." to "What is the boy holding?"), or an object of the context of another kind than the verb
+    takes while one of that kind is seen ("A dog." to "What is she riding?" with a horse among the objects)."""
+    from vlm.perception.which import acted_on, acted_on_kind, is_scene
+
+    name = answer_object(answer, context) if acted_on(question) is not None else None
+    if name is None:
+        return False
+    hits = acted_on_kind(question, context)
+    return is_scene(name) or (bool(hits) and name not in hits)
+
+
 def answers_with_the_subject(answer: str, question: str, context, history=()) -> bool:
     """Whether "What is the dog riding on?" (or "And what is it riding on?" after "A dog.") is answered with the
     dog itself or a kind of it ("A Siberian Husky."), or "What breed is the dog's owner?" with an animal."""
@@ -290,7 +308,7 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or answers_who_with_a_thing(head, question) or denies_what_is_worn(head, question)
             or bare_confidence(head) or answers_unasked_motion(head, question)
             or denies_action_seen(head, context) or denies_object_seen(head, context)
-            or answers_another_kind(head, question, context)
+            or answers_another_kind(head, question, context) or answers_acted_on_with_another(head, question, context)
             or answers_with_the_subject(head, question, context, history)
             or affirms_another_thing(head, question, context) or quotes_unseen_words(head, context, question)
             or answers_unasked_posture(head, question))
@@ -301,9 +319,11 @@ WH_QUESTION = re.compile(QUESTION_START + r"(?:who|whom|whose|what|which|where|w
 YES_TO_WH = re.compile(r"^\W*yes\s*,\s*(\S.*)", re.I | re.S)
 
 
-def checked_start(pieces: Iterator[str], context, question: str = "", history=()) -> Iterator[str]:
+def checked_start(pieces: Iterator[str], context, question: str = "", history=(), *,
+                  fallback: str | None = None) -> Iterator[str]:
     """The streamed answer, its first sentence held back until complete and checked (`first_sentence_fails`);
-    after a bare "Yes." or "No.", the first two."""
+    after a bare "Yes." or "No.", the first two. A first sentence that fails, or says it cannot tell, gives way to
+    `fallback` where there is one (`vlm.perception.routes.fallback_answer`)."""
     head, pieces = "", iter(pieces)
     for piece in pieces:
         head += piece
@@ -313,6 +333,10 @@ def checked_start(pieces: Iterator[str], context, question: str = "", history=()
             break
     if WH_QUESTION.search(question) and (m := YES_TO_WH.match(head)):   # "Who opens the door?" -> "Yes, one person."
         head = m.group(1)[:1].upper() + m.group(1)[1:]
+    if fallback is not None and not first_sentence_fails(fallback, question, context, history) and \
+            (head.strip() == CANT_TELL or first_sentence_fails(head, question, context, history)):
+        yield fallback        # the fallback passes the same checks ("And what is it riding on?" after "A dog.")
+        return
     if first_sentence_fails(head, question, context, history):
         yield CANT_TELL
         return

@@ -25,7 +25,9 @@ FRAME_COUNT = re.compile(QUESTION_START + r"how\s+many\s+frames\b", re.I)
 SIZE = re.compile(r"\b(?:resolution|dimensions|frame\s+size|aspect\s+ratio|"
                   r"how\s+(?:big|large|wide|tall|high)\s+(?:is|are)\s+(?:the\s+)?(?:video|frame|picture|image)s?|"
                   r"what\s+size\s+(?:is|are)\s+(?:the\s+)?(?:video|frame|picture|image)s?)\b", re.I)
-SHOTS = re.compile(r"\b(?:scene\s+(?:cuts?|changes?)|cuts?\s+(?:in|between)\s+(?:the\s+|this\s+)?(?:video|clip|shots|"
+SHOTS = re.compile(r"\b(?:scene\s+(?:cuts?|changes?)|"
+                   r"(?<!\bis\s)(?<!\bare\s)(?<!\bwas\s)(?<!\bbeing\s)(?<!\bgets\s)"   # not "What is cut in ...?"
+                   r"cuts?\s+(?:in|between)\s+(?:the\s+|this\s+)?(?:video|clip|shots|"
                    r"scenes)\b|any\s+cuts|how\s+many\s+cuts\s+(?:are|is|does\s+(?:the|this)\s+(?:video|clip))\b|"
                    r"how\s+many\s+(?:scenes|camera\s+shots|takes)|"
                    r"(?:one|a\s+single|single|continuous|same)\s+(?:continuous\s+)?(?:shot|take)|"
