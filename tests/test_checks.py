@@ -236,3 +236,18 @@ def test_a_fallback_that_fails_the_checks_itself_is_not_given():
     out = "".join(checked_start(["I can't tell from the video."], ctx, "And what is it riding on?", history,
                                 fallback="A dog."))
     assert out == "I can't tell from the video."      # not the subject itself
+
+
+@pytest.mark.parametrize("question, answer, fails", [
+    ("What tool is used?", 'A "shutterstock" watermark.', True),
+    ("What is she holding?", "The text says HELLO.", True),
+    ("What is written on the box?", 'A "shutterstock" watermark.', False),    # a question about words
+    ("What does the sign say?", 'It says "OPEN".', False),
+    ("What is happening?", 'A "shutterstock" watermark.', False),             # asks for no thing
+    ("What tool is used?", "A knife.", False)])
+def test_the_screens_text_for_a_thing_is_not_given(question, answer, fails):
+    from vlm.perception.checks import answers_a_thing_with_text
+
+    assert answers_a_thing_with_text(answer, question) is fails
+    if fails:
+        assert "".join(checked_start([answer], _ctx([1]), question)) == "I can't tell from the video."

@@ -297,6 +297,19 @@ def test_hands_that_move_while_the_body_stays_are_gesturing():
     assert People.from_dict(signing.to_dict()) == signing
 
 
+def test_hands_alone_are_someone_in_a_close_up():
+    from vlm.perception.people import FramePeople, People, Person
+
+    close_up = People([FramePeople(0.0, hands=1), FramePeople(3.0), FramePeople(6.0, hands=2)])
+    assert close_up.max_people == 1
+    assert close_up.lines() == ["People (pose and face detection): one person in most analysed frames "
+                                "(1 at 0:00, 0 at 0:03, 1 at 0:06); only hands seen (a close-up: no face or "
+                                "body in view)."]
+    body = People([FramePeople(0.0, [Person("upright", 0, False, (0.3, 0.1, 0.7, 0.9))], hands=1)])
+    assert body.lines() == ["People (pose and face detection): one person; upright; hands visible."]
+    assert People([FramePeople(0.0), FramePeople(1.0)]).lines() == ["People: nobody seen."]
+
+
 def test_synonymous_activities_pool_their_confidence_and_take_one_place():
     from vlm.perception.activity import ActivityScorer
 

@@ -31,6 +31,8 @@ likeliest object), a first sentence that fails, or that says it cannot tell, giv
 - `answers_acted_on_with_another`: "A lakeshore." to "What is on the water?", "A dog." to "What is she riding?"
   with a horse among the objects (a landscape or a person for the thing acted on, or another kind than the verb
   takes; the `acted_on` fallback answers).
+- `answers_a_thing_with_text`: 'A "shutterstock" watermark.' to "What tool is used?" (the on-screen text for a
+  thing, to a question about no words).
 - `answers_with_the_subject`: "A Siberian Husky." to "And what is it riding on?" after "A dog.", and to "What
   breed is the dog's owner?" (the subject itself, or an animal for a person).
 - `affirms_another_thing`: "Yes, one baby pacifier is seen." to "Are the bottles full?" (a yes naming an object
@@ -225,6 +227,21 @@ def answers_acted_on_with_another(answer: str, question: str, context) -> bool:
     return is_scene(name) or (bool(hits) and name not in hits)
 
 
+TEXT_CLAIM = re.compile(r"\bwatermark|\b(?:the\s+)?text\s+(?:says|reads)\b|\bon-?screen\s+text\b|[\"\u201c]\w", re.I)
+WORDS_QUESTION = re.compile(r"\b(?:writ\w*|wrote|text|texts|read|reads|reading|sign|signs|caption\w*|title\w*|"
+                            r"subtitle\w*|label\w*|logo\w*|brand\w*|names?|named|called|letters?|spell\w*|"
+                            r"words?|banner|poster|screen|watermark\w*|printed|says?|said)\b", re.I)
+
+
+def answers_a_thing_with_text(answer: str, question: str) -> bool:
+    """Whether a question asking for a thing ("What tool is used?", "What is she holding?") gets the on-screen
+    text ('A "shutterstock" watermark.'), though it asks nothing about words."""
+    from vlm.perception.which import acted_on, asked_kind
+
+    return TEXT_CLAIM.search(answer) is not None and WORDS_QUESTION.search(question) is None and \
+        (asked_kind(question) is not None or acted_on(question) is not None)
+
+
 def answers_with_the_subject(answer: str, question: str, context, history=()) -> bool:
     """Whether "What is the dog riding on?" (or "And what is it riding on?" after "A dog.") is answered with the
     dog itself or a kind of it ("A Siberian Husky."), or "What breed is the dog's owner?" with an animal."""
@@ -311,7 +328,7 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or answers_another_kind(head, question, context) or answers_acted_on_with_another(head, question, context)
             or answers_with_the_subject(head, question, context, history)
             or affirms_another_thing(head, question, context) or quotes_unseen_words(head, context, question)
-            or answers_unasked_posture(head, question))
+            or answers_unasked_posture(head, question) or answers_a_thing_with_text(head, question))
 
 
 BARE_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[.!]", re.I)

@@ -64,12 +64,12 @@ class People:
 
     @property
     def max_people(self) -> int:
-        return max((max(len(f.persons), min(f.faces, 1)) for f in self.frames), default=0)
+        return max((_count(f) for f in self.frames), default=0)
 
     def lines(self) -> list[str]:
         if not self.frames or self.max_people == 0:
             return [f"People: {self.note or 'nobody seen'}."]
-        counts = [max(len(f.persons), min(f.faces, 1)) for f in self.frames]
+        counts = [_count(f) for f in self.frames]
         top = self.max_people
         if len(set(counts)) == 1:
             parts = [_people(top)]
@@ -86,7 +86,9 @@ class People:
                          f"{posture} at {self.spans_text(when)}")
         events = self.event_times()
         parts += [f"{what} at {self.spans_text(times)}" for what, times in events.items() if times]
-        if not events["a hand near the face"] and any(f.hands for f in self.frames):
+        if not any(f.persons or f.faces for f in self.frames):
+            parts.append("only hands seen (a close-up: no face or body in view)")
+        elif not events["a hand near the face"] and any(f.hands for f in self.frames):
             parts.append("hands visible")
         faces = max(f.faces for f in self.frames)
         if faces:
@@ -146,6 +148,12 @@ class People:
     def gesturing(self) -> float:
         """The share of analysed frames with gesturing hands (0 to 1)."""
         return len(self.gesturing_times()) / len(self.frames) if self.frames else 0.0
+
+
+def _count(f: FramePeople) -> int:
+    """The people a frame shows: bodies, or a face, or hands alone (a close-up of someone playing the bass: on
+    the real clips, hands with no body or face show only where someone is there)."""
+    return max(len(f.persons), min(f.faces, 1), min(f.hands, 1))
 
 
 def _people(n: int) -> str:
