@@ -251,3 +251,15 @@ def test_the_screens_text_for_a_thing_is_not_given(question, answer, fails):
     assert answers_a_thing_with_text(answer, question) is fails
     if fails:
         assert "".join(checked_start([answer], _ctx([1]), question)) == "I can't tell from the video."
+
+
+@pytest.mark.parametrize("question, answer, fails", [
+    ("What does the man open?", "It looks like opening door. The frames mostly show a sliding door.", True),
+    ("What is she holding?", "It looks like a bell pepper.", False),      # a thing the objects name
+    ("What is the man doing?", "It looks like opening door.", False)])   # an activity is asked for
+def test_the_activity_for_a_thing_acted_on_is_not_given(question, answer, fails):
+    from vlm.perception.checks import answers_a_thing_with_an_activity
+
+    ctx = _ctx([1])
+    ctx.labels = [("bell pepper", 0.3), ("sliding door", 0.2)]
+    assert answers_a_thing_with_an_activity(answer, question, ctx) is fails

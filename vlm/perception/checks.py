@@ -33,6 +33,7 @@ likeliest object), a first sentence that fails, or that says it cannot tell, giv
   takes; the `acted_on` fallback answers).
 - `answers_a_thing_with_text`: 'A "shutterstock" watermark.' to "What tool is used?" (the on-screen text for a
   thing, to a question about no words).
+- `answers_a_thing_with_an_activity`: "It looks like opening door." to "What does the man open?".
 - `answers_with_the_subject`: "A Siberian Husky." to "And what is it riding on?" after "A dog.", and to "What
   breed is the dog's owner?" (the subject itself, or an animal for a person).
 - `affirms_another_thing`: "Yes, one baby pacifier is seen." to "Are the bottles full?" (a yes naming an object
@@ -227,6 +228,18 @@ def answers_acted_on_with_another(answer: str, question: str, context) -> bool:
     return is_scene(name) or (bool(hits) and name not in hits)
 
 
+LOOKS_LIKE = re.compile(r"^\W*(?:it|this|that)\s+looks\s+like\b", re.I)
+
+
+def answers_a_thing_with_an_activity(answer: str, question: str, context) -> bool:
+    """Whether "What does the man open?" gets the activity line ("It looks like opening door.") instead of a
+    thing: an "It looks like ..." that names none of the context's objects, to a question `acted_on` reads."""
+    from vlm.perception.which import acted_on
+
+    return LOOKS_LIKE.search(answer) is not None and acted_on(question) is not None and \
+        answer_object(answer, context) is None
+
+
 TEXT_CLAIM = re.compile(r"\bwatermark|\b(?:the\s+)?text\s+(?:says|reads)\b|\bon-?screen\s+text\b|[\"\u201c]\w", re.I)
 WORDS_QUESTION = re.compile(r"\b(?:writ\w*|wrote|text|texts|read|reads|reading|sign|signs|caption\w*|title\w*|"
                             r"subtitle\w*|label\w*|logo\w*|brand\w*|names?|named|called|letters?|spell\w*|"
@@ -328,7 +341,8 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or answers_another_kind(head, question, context) or answers_acted_on_with_another(head, question, context)
             or answers_with_the_subject(head, question, context, history)
             or affirms_another_thing(head, question, context) or quotes_unseen_words(head, context, question)
-            or answers_unasked_posture(head, question) or answers_a_thing_with_text(head, question))
+            or answers_unasked_posture(head, question) or answers_a_thing_with_text(head, question)
+            or answers_a_thing_with_an_activity(head, question, context))
 
 
 BARE_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[.!]", re.I)
