@@ -166,6 +166,8 @@ def test_the_verbs_whose_object_is_asked_for_are_read_in_their_forms(word, stem)
                                              ("What is being cut?", ("cut", "food")),
                                              ("What is the man holding in his right hand?", ("hold", None)),
                                              ("And what is he riding?", ("ride", "ridden")),
+                                             ("What is the boy in the cage holding?", ("hold", None)),
+                                             ("What does the woman on the left hold?", ("hold", None)),
                                              ("What is the woman using to cut the pepper?", ("use", None)),
                                              ("What is standing on the table?", ("on", None)),
                                              ("What is lying on the floor?", ("on", None)),

@@ -15,6 +15,7 @@ from vlm.perception.names import answer_name
 from vlm.perception.ocr import answer_written
 from vlm.perception.place import answer_is_place
 from vlm.perception.sound import answer_sound
+from vlm.perception.sport import answer_sport
 from vlm.perception.videoinfo import answer_video_info
 from vlm.perception.when import answer_when
 from vlm.perception.which import answer_acted_on, answer_present, answer_which, answer_worn
@@ -28,6 +29,9 @@ ROUTES: dict[str, Route] = {
     "when": lambda q, c, h: answer_when(q, c),
     # "What happens at the end / at 0:05?": that stretch's facts (the reader gives the whole video's activity)
     "moment": lambda q, c, h: answer_moment(q, c),
+    # "What sport is this?": the sport whose gear the objects name (the reader repeats the activity line, which
+    # said "playing tennis" where the objects lead with "baseball player")
+    "sport": lambda q, c, h: answer_sport(q, c),
     # the likeliest object of the kind asked for (the reader names the first object, of whatever kind)
     "which": lambda q, c, h: answer_which(q, c),
     # "Are there any animals?": the objects of that kind (the reader said "Yes, one person.")

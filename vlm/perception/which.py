@@ -311,12 +311,23 @@ _TAIL = (r"(?:\s+(?:up|down|out|away|over|around|off|with|on|onto|in|into|at|fro
          r"(?:\s+(?:in|into|onto|on|with|under|between|from|at|over|off|across|through|out\s+of)\s+(?:his|her|"
          r"their|its|the|a|an|one|both)(?:\s+[a-z]+){1,2}?){0,2}"                            # in his right hand
          r"(?:\s+(?:in|at|during)\s+(?:the|this)\s+(?:video|clip|start|end|beginning|scene))?\W*$")
-ACTED_ON = re.compile(
-    r"^\W*(?:and\s+)?what(?:\s+(?:object|objects|thing|things|item|items))?\s+(?:"
-    r"(?:is|are|was|were)\s+(?!being\b)(?:[\w']+\s+){1,3}?(?P<ing>[a-z]+ing)|"      # What is the person slicing?
-    r"(?:do|does|did)\s+(?:[\w']+\s+){1,3}?(?P<verb>[a-z]+)|"                         # What does she hold?
-    r"(?:(?:is|are|was|were)(?:\s+being)?|gets?|got)\s+(?P<passive>[a-z]+)"          # What is being cut?
-    r")" + _TAIL, re.I)
+
+
+def _acted_on_pattern(words: int) -> re.Pattern:
+    """The question forms with `words` words between the auxiliary and the verb."""
+    gap = r"(?:[\w']+\s+){%d}" % words
+    return re.compile(
+        r"^\W*(?:and\s+)?what(?:\s+(?:object|objects|thing|things|item|items))?\s+(?:"
+        r"(?:is|are|was|were)\s+(?!being\b)" + gap + r"(?P<ing>[a-z]+ing)|"            # What is the person slicing?
+        r"(?:do|does|did)\s+" + gap + r"(?P<verb>[a-z]+)|"                               # What does she hold?
+        r"(?:(?:is|are|was|were)(?:\s+being)?|gets?|got)\s+(?P<passive>[a-z]+)"         # What is being cut?
+        r")" + _TAIL, re.I)
+
+
+# One to five words of subject: "What is the boy in the cage holding?", "What does the woman on the left hold?"
+# (each tried in turn: the first whose verb is one of ACTION_VERBS' reads the question).
+ACTED_ON = tuple(_acted_on_pattern(k) for k in range(1, 6))
+
 # "What is standing on the table?": a thing on or in a place that is not a part of the body, the screen's text
 # or a side of the picture.
 SURFACE = re.compile(
@@ -366,11 +377,11 @@ def acted_on(question: str) -> tuple[str, str | None] | None:
     None for other questions."""
     if (m := SURFACE.search(question)) is not None:
         return None if m.group("place").lower() in NOT_SURFACES else ("on", None)
-    m = ACTED_ON.search(question)
-    if m is None:
-        return None
-    stem = verb_stem(m.group("ing") or m.group("verb") or m.group("passive"))
-    return (stem, ACTION_VERBS[stem]) if stem is not None else None
+    for pattern in ACTED_ON:
+        m = pattern.search(question)
+        if m is not None and (stem := verb_stem(m.group("ing") or m.group("verb") or m.group("passive"))):
+            return stem, ACTION_VERBS[stem]
+    return None
 
 
 def acted_on_kind(question: str, context) -> list[str]:

@@ -1,0 +1,32 @@
+import pytest
+
+from tests.test_which import _ctx
+
+
+@pytest.mark.parametrize("question, asked", [("What sport is being played?", True), ("Which sport is this?", True),
+                                             ("And what kind of sport do they play?", True),
+                                             ("What is the man doing?", False),
+                                             ("Is this a sports field?", False)])
+def test_a_what_sport_question_is_read(question, asked):
+    from vlm.perception.sport import WHAT_SPORT
+
+    assert (WHAT_SPORT.search(question) is not None) is asked
+
+
+def test_the_sport_of_the_likeliest_gear_answers():
+    from vlm.perception.sport import answer_sport
+
+    ctx = _ctx([("baseball player", 0.34), ("racket", 0.26), ("window screen", 0.08)],
+               [("racket", 0.3), ("tennis ball", 0.12)], [("baseball player", 0.4)])
+    # tennis's gear adds up (racket 0.3 + tennis ball 0.12) past baseball's 0.4
+    assert answer_sport("What sport is being played?", ctx) == \
+        "It looks like tennis (the objects seen include a racket and a tennis ball)."
+    assert answer_sport("What is the man doing?", ctx) is None           # not a sport question: the reader's
+
+
+def test_no_gear_seen_leaves_the_sport_to_the_reader():
+    from vlm.perception.sport import answer_sport
+
+    assert answer_sport("What sport is this?", _ctx([("sliding door", 0.4), ("racket", 0.05)])) is None
+    assert answer_sport("What sport is this?", _ctx([("parallel bars", 0.3)])) == \
+        "It looks like gymnastics (the objects seen include parallel bars)."

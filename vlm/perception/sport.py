@@ -1,0 +1,56 @@
+"""'What sport is this?' answered from the sports gear the objects name (extractive, no LLM).
+
+The likely-activity line is the frames' ImageNet view matched to ~700 action names by MiniLM: a long way round
+that loses what the objects say plainly. On the batting-cage clip the objects read "baseball player (34%),
+racket (26%)" and the activity "playing tennis"; the reader, asked "What sport is being played?", repeats the
+activity. ImageNet names the gear of about twenty sports (balls, rackets, bars, a puck, a ski, a punching bag):
+here the sport whose gear the objects name with most confidence (summed over its gear, over the overall and the
+segment lines) answers, said as a guess with the gear it rests on. Without gear seen (at `MIN_GEAR` or more) the
+question stays with the reader and the activity line.
+"""
+from __future__ import annotations
+
+import re
+
+from vlm.english import QUESTION_START, with_article
+
+# ImageNet classes (as the context names them) -> the sport they are the gear of.
+SPORT_GEAR = {
+    "baseball": "baseball", "baseball player": "baseball", "basketball": "basketball",
+    "volleyball ball": "volleyball", "rugby ball": "rugby", "soccer ball": "football (soccer)",
+    "football helmet": "American football", "tennis ball": "tennis", "racket": "tennis", "golf ball": "golf",
+    "golf cart": "golf", "ping-pong ball": "table tennis", "hockey puck": "ice hockey", "croquet ball": "croquet",
+    "ski": "skiing", "bobsleigh": "bobsleigh", "parallel bars": "gymnastics", "balance beam": "gymnastics",
+    "gymnastic horizontal bar": "gymnastics", "punching bag": "boxing", "dumbbell": "weightlifting",
+    "barbell": "weightlifting", "pool table": "billiards", "hunting bow": "archery", "kayak": "kayaking",
+    "snorkel": "snorkelling", "scuba diver": "scuba diving", "mountain bike": "cycling", "unicycle": "unicycling",
+}
+MIN_GEAR = 0.1   # a sport's summed gear confidence needed to answer: below it the objects barely say anything
+
+WHAT_SPORT = re.compile(QUESTION_START + r"(?:what|which)\s+(?:(?:kind|type|sort)\s+of\s+)?(?:sport|sports)\b", re.I)
+
+
+def sport_scores(objects: dict[str, float]) -> dict[str, float]:
+    """{sport: summed confidence of its gear among the objects}, likeliest first."""
+    out: dict[str, float] = {}
+    for name, p in objects.items():
+        if name in SPORT_GEAR:
+            out[SPORT_GEAR[name]] = out.get(SPORT_GEAR[name], 0.0) + p
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+def answer_sport(question: str, context) -> str | None:
+    """'It looks like baseball (the objects seen include a baseball player).' for "What sport is this?" where
+    the objects name a sport's gear; None otherwise."""
+    if WHAT_SPORT.search(question) is None:
+        return None
+    from vlm.perception.which import context_objects
+
+    objects = context_objects(context)
+    scores = sport_scores(objects)
+    if not scores or next(iter(scores.values())) < MIN_GEAR:
+        return None
+    sport = next(iter(scores))
+    gear = sorted((n for n in objects if SPORT_GEAR.get(n) == sport), key=lambda n: -objects[n])
+    said = " and ".join(with_article(n, capital=False) for n in gear[:2])
+    return f"It looks like {sport} (the objects seen include {said})."
