@@ -313,20 +313,21 @@ _TAIL = (r"(?:\s+(?:up|down|out|away|over|around|off|with|on|onto|in|into|at|fro
          r"(?:\s+(?:in|at|during)\s+(?:the|this)\s+(?:video|clip|start|end|beginning|scene))?\W*$")
 
 
+_WHAT = r"^\W*(?:and\s+)?what(?:\s+(?:object|objects|thing|things|item|items))?\s+"
+
+
 def _acted_on_pattern(words: int) -> re.Pattern:
-    """The question forms with `words` words between the auxiliary and the verb."""
+    """The active question forms with `words` words between the auxiliary and the verb."""
     gap = r"(?:[\w']+\s+){%d}" % words
-    return re.compile(
-        r"^\W*(?:and\s+)?what(?:\s+(?:object|objects|thing|things|item|items))?\s+(?:"
-        r"(?:is|are|was|were)\s+(?!being\b)" + gap + r"(?P<ing>[a-z]+ing)|"            # What is the person slicing?
-        r"(?:do|does|did)\s+" + gap + r"(?P<verb>[a-z]+)|"                               # What does she hold?
-        r"(?:(?:is|are|was|were)(?:\s+being)?|gets?|got)\s+(?P<passive>[a-z]+)"         # What is being cut?
-        r")" + _TAIL, re.I)
+    return re.compile(_WHAT + r"(?:(?:is|are|was|were)\s+(?!being\b)" + gap + r"(?P<ing>[a-z]+ing)|"  # is ... slicing
+                      r"(?:do|does|did)\s+" + gap + r"(?P<verb>[a-z]+))" + _TAIL, re.I)        # does ... hold
 
 
 # One to five words of subject: "What is the boy in the cage holding?", "What does the woman on the left hold?"
-# (each tried in turn: the first whose verb is one of ACTION_VERBS' reads the question).
-ACTED_ON = tuple(_acted_on_pattern(k) for k in range(1, 6))
+# (each tried in turn: the first whose verb is one of ACTION_VERBS' reads the question), then the passive.
+PASSIVE = re.compile(_WHAT + r"(?:(?:is|are|was|were)(?:\s+being)?|gets?|got)\s+(?P<passive>[a-z]+)" + _TAIL,
+                     re.I)   # What is being cut?
+ACTED_ON = tuple(_acted_on_pattern(k) for k in range(1, 6)) + (PASSIVE,)
 
 # "What is standing on the table?": a thing on or in a place that is not a part of the body, the screen's text
 # or a side of the picture.
@@ -379,7 +380,7 @@ def acted_on(question: str) -> tuple[str, str | None] | None:
         return None if m.group("place").lower() in NOT_SURFACES else ("on", None)
     for pattern in ACTED_ON:
         m = pattern.search(question)
-        if m is not None and (stem := verb_stem(m.group("ing") or m.group("verb") or m.group("passive"))):
+        if m is not None and (stem := verb_stem(next(g for g in m.groups() if g))):
             return stem, ACTION_VERBS[stem]
     return None
 
