@@ -263,3 +263,33 @@ def test_the_activity_for_a_thing_acted_on_is_not_given(question, answer, fails)
     ctx = _ctx([1])
     ctx.labels = [("bell pepper", 0.3), ("sliding door", 0.2)]
     assert answers_a_thing_with_an_activity(answer, question, ctx) is fails
+
+
+def test_a_contradicting_evidence_sentence_is_left_out_and_the_rest_kept(monkeypatch):
+    import vlm.perception.checks as checks
+
+    seen = []
+    monkeypatch.setattr(checks, "evidence_contradicts", lambda head, s: seen.append(s) or "unicycle" in s)
+    pieces = ["It looks like ", "riding a bike.", " The frames", " mostly show a unicycle.", " More."]
+    assert "".join(checked_start(pieces, _ctx([1]), "What is the child doing?")) == "It looks like riding a bike. More."
+    assert seen == [" The frames mostly show a unicycle."]       # the sentence whole, once
+    kept = ["It looks like ", "riding a bike.", " The frames mostly show a mountain bike."]
+    assert "".join(checked_start(kept, _ctx([1]), "What is the child doing?")) == "".join(kept)
+    seen.clear()
+    other = ["One person.", " The frames mostly show a unicycle."]   # not an activity answer: not looked at
+    assert "".join(checked_start(other, _ctx([1]), "Who is there?")) == "".join(other) and not seen
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("head, evidence, contradicts", [
+    ("It looks like riding a bike.", " The frames mostly show a unicycle.", True),    # a unicycle: riding unicycle
+    ("It looks like riding unicycle.", " The frames mostly show a unicycle.", False),
+    ("It looks like playing harmonica.", " The frames mostly show a harmonica.", False),
+    ("It looks like balance beam.", " The frames mostly show a dumbbell.", False),     # a dumbbell: no activity
+    ("It looks like training dog.", " The frames mostly show a dog.", False),          # a group: not checked
+    ("It looks like juggling teacups.", " The frames mostly show a unicycle.", False),  # not a vocabulary name
+    ("It looks like playing drums.", " The frames mostly show a steel drum and a unicycle.", True)])
+def test_evidence_naming_an_object_of_another_activity_contradicts(head, evidence, contradicts):
+    from vlm.perception.checks import evidence_contradicts
+
+    assert evidence_contradicts(head, evidence) is contradicts

@@ -175,6 +175,19 @@ class ActivityScorer:
     def likely(self, probs: torch.Tensor, **cues) -> list[tuple[str, float]]:
         return [(display_name(self.vocabulary[i]), round(p, 3)) for i, p in self.ranked(probs, **cues)]
 
+    def implied(self, imagenet_class: int) -> tuple[int, float]:
+        """(vocabulary index, confidence) of the activity one ImageNet class alone points to: a unicycle to
+        "riding unicycle" (64%), a harmonica to "playing harmonica" (91%), a dumbbell to nothing much (4%)."""
+        probs = torch.zeros(len(self._scorer.imagenet_embeddings))                        # (1000,)
+        probs[imagenet_class] = 1.0
+        return self.ranked(probs, k=1)[0]
+
+    def same_activity(self, name: str, index: int) -> bool | None:
+        """Whether a displayed activity name ("riding a bike") is the vocabulary entry `index` or a synonym of
+        it; None for a name not in the vocabulary."""
+        named = [i for i, v in enumerate(self.vocabulary) if display_name(v) == name]
+        return any(i == index or bool(self._synonyms[i, index]) for i in named) if named else None
+
 
 def cues(context) -> dict:
     """The words heard and read (not watermarks), the upside-down and the gesturing fractions, from a context's

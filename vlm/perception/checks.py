@@ -41,6 +41,9 @@ likeliest object), a first sentence that fails, or that says it cannot tell, giv
 - `quotes_unseen_words`: 'The text says "No One Knows"' where no text is seen (a quote found neither in the
   facts nor in the question).
 - `answers_unasked_posture`: "No, no one is seen upside down." to "Is the person left-handed?".
+
+After an activity answer, the reader's evidence sentence is left out where the object it names points to another
+activity (`evidence_contradicts`: "It looks like riding a bike. The frames mostly show a unicycle.").
 """
 from __future__ import annotations
 
@@ -373,4 +376,46 @@ def checked_start(pieces: Iterator[str], context, question: str = "", history=()
         return
     if head:
         yield head
+    if ACTIVITY_ANSWER.match(head):
+        pieces = _without_contradicting_evidence(head, pieces)
+    yield from pieces
+
+
+# "It looks like riding a bike." and the reader's evidence after it, "The frames mostly show a unicycle.": an
+# object that on its own points to another activity at least this confidently contradicts the answer.
+ACTIVITY_ANSWER = re.compile(r"^\W*It looks like (.+?)\.\s*$", re.I)
+EVIDENCE = re.compile(r"^\s*The frames mostly show (?:an? )?(.+?)(?: and (?:an? )?(.+?))?\.\s*$", re.I)
+IMPLIES_ANOTHER = 0.3
+
+
+def evidence_contradicts(head: str, sentence: str) -> bool:
+    """Whether the evidence sentence after an activity answer names an object whose own activity is another
+    ("It looks like riding a bike. The frames mostly show a unicycle.": a unicycle alone is "riding unicycle" at
+    64%); an object that points nowhere in particular (a dumbbell: 4%) is no contradiction."""
+    from vlm.perception.activity import default_activity_scorer
+    from vlm.perception.vision import _class_names
+
+    a, e = ACTIVITY_ANSWER.match(head), EVIDENCE.match(sentence)
+    if a is None or e is None:
+        return False
+    scorer, activity = default_activity_scorer(), a.group(1).strip().lower()
+    for name in filter(None, e.groups()):
+        if name.strip() not in _class_names():
+            continue      # a group ("a dog") or words the reader made up: not checked
+        index, conf = scorer.implied(_class_names().index(name.strip()))
+        if conf >= IMPLIES_ANOTHER and scorer.same_activity(activity, index) is False:
+            return True
+    return False
+
+
+def _without_contradicting_evidence(head: str, pieces: Iterator[str]) -> Iterator[str]:
+    """The pieces after an activity answer, its next sentence held back until complete and left out where
+    `evidence_contradicts`."""
+    sentence = ""
+    for piece in pieces:
+        sentence += piece
+        if re.search(r"[.!?](?:\s|$)", sentence.lstrip()) or len(sentence) > 160:
+            break
+    if sentence and not evidence_contradicts(head, sentence):
+        yield sentence
     yield from pieces
