@@ -141,3 +141,18 @@ def test_speech_when_questions_get_the_time_of_the_segment_with_their_words(ques
 def test_speech_when_questions_without_a_transcript_are_left_to_the_reader():
     ctx = PerceptionContext(VideoInfo("x.mp4", 360, 30.0, 640, 360, "h264"), [1.0], [], [], [], [2.0])
     assert answer_when("When does someone start speaking?", ctx) is None
+
+
+def test_someone_coming_into_view_has_the_times_the_people_line_counts_them():
+    from tests.helpers import people_context
+
+    ctx = people_context([0, 0, 1, 1, 0])
+    assert "(0 at 0:00-0:01, 1 at 0:02-0:03, 0 at 0:04)" in ctx.to_text()
+    assert {f.what: f.spans for f in timed_facts(ctx)}["someone in view"] == [(2.0, 3.0)]
+    assert answer_when("When does someone appear?", ctx) == "At 0:02-0:03 (someone in view)."
+    assert answer_when("When is the person visible?", ctx) == "At 0:02-0:03 (someone in view)."
+    assert answer_when("When does someone speak?", ctx) is None          # not about being in view
+    always = people_context([1, 1, 1])                                    # in every frame: no time tells when
+    assert "someone in view" not in {f.what for f in timed_facts(always)}
+    flicker = people_context([0, 1, 0, 1, 0, 1])                          # runs the line does not list
+    assert "someone in view" not in {f.what for f in timed_facts(flicker)}

@@ -22,6 +22,7 @@ MIN_VISIBLE = 0.5       # landmark visibility for a landmark to count
 NOSE, L_SHOULDER, R_SHOULDER, L_WRIST, R_WRIST, L_HIP, R_HIP = 0, 11, 12, 15, 16, 23, 24
 HAND_MOVE = 0.6         # a wrist moving this many body scales between analysed frames ...
 BODY_STILL = 0.3        # ... while the shoulders move less than this: the hands gesture
+MAX_COUNT_RUNS = 4      # the people line lists the counts' runs ("0 at 0:04-0:19, 1 at 0:24-0:29") up to this many
 
 
 @dataclass
@@ -78,7 +79,7 @@ class People:
             runs = _runs([f.t for f in self.frames], counts)
             parts = [f"{_people(mode)} in most analysed frames, up to {top}" if mode != top else
                      f"{_people(top)} in most analysed frames"]
-            if len(runs) <= 4:
+            if len(runs) <= MAX_COUNT_RUNS:
                 parts[0] += " (" + ", ".join(f"{n} at {fmt_span(a, b)}" for a, b, n in runs) + ")"
         postures = self.posture_times()
         for posture, when in postures.items():
@@ -94,6 +95,14 @@ class People:
         if faces:
             parts.append(f"{faces} face{'s' if faces > 1 else ''} close to the camera")
         return ["People (pose and face detection): " + "; ".join(parts) + "."]
+
+    def in_view_times(self) -> list[float]:
+        """The analysed times with someone in view, where the people line gives them (it lists the counts' runs
+        when they change at most MAX_COUNT_RUNS times, and someone is missing from some frames); else []."""
+        counts = [_count(f) for f in self.frames]
+        if not any(counts) or all(counts) or len(_runs([f.t for f in self.frames], counts)) > MAX_COUNT_RUNS:
+            return []
+        return [f.t for f, n in zip(self.frames, counts) if n]
 
     def event_times(self) -> dict[str, list[float]]:
         """The people line's timed events, in its order, with the analysed times they are seen at."""

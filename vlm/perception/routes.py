@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from vlm.perception.howmany import answer_how_many, answer_how_many_things
 from vlm.perception.mentions import answer_mentioned
 from vlm.perception.moment import answer_moment
+from vlm.perception.motion import answer_motion
 from vlm.perception.names import answer_name
 from vlm.perception.ocr import answer_written
 from vlm.perception.place import answer_is_place
@@ -29,6 +30,9 @@ ROUTES: dict[str, Route] = {
     "when": lambda q, c, h: answer_when(q, c),
     # "What happens at the end / at 0:05?": that stretch's facts (the reader gives the whole video's activity)
     "moment": lambda q, c, h: answer_moment(q, c),
+    # "Is there a lot of movement?": the segment lines' motion words (the reader gave a direction: "Mostly to
+    # the left.")
+    "motion": lambda q, c, h: answer_motion(q, c),
     # "What sport is this?": the sport whose gear the objects name (the reader repeats the activity line, which
     # said "playing tennis" where the objects lead with "baseball player")
     "sport": lambda q, c, h: answer_sport(q, c),

@@ -3,7 +3,8 @@
 The reader answers "when" questions about speech and on-screen text well (it copies the quoted time), but the
 people line's timed facts ("both arms raised at 0:02-0:04", "a hand near the face at 0:05-0:08") and the segment
 lines' objects reach it in too few training examples and too few phrasings: asked "When does she touch her
-mouth?" it says it cannot tell while the fact is in front of it. Here each timed fact gets a few plain
+mouth?" it says it cannot tell while the fact is in front of it; asked "When does someone appear?" where the
+people line counts nobody, then one person ("0 at 0:04-0:19, 1 at 0:24-0:29"), the same. Here each timed fact gets a few plain
 descriptions, the question is matched against them with the embedded sentence model (MiniLM), and a match above
 `MIN_SIMILARITY` is answered with the fact's times and the fact as the context says it. A question about speech
 gets the time of the segment that holds its words, or of the first one when it names none ("When does someone
@@ -41,6 +42,9 @@ PEOPLE_PHRASES = {
     "lying down": ("lie down", "lie on the ground"),
     "hands moving (gesturing)": ("move the hands", "gesture with the hands", "sign with the hands"),
 }
+# Someone coming into view: the analysed frames the people line counts someone in (in view questions only).
+IN_VIEW_PHRASES = ("When does someone appear?", "When is a person visible?", "When do we see someone?",
+                   "When does a person come into view?", "When is someone in the frame?")
 
 
 @dataclass
@@ -76,6 +80,8 @@ def timed_facts(context) -> list[TimedFact]:
             if ts:
                 facts.append(TimedFact(what, people.spans(ts),  # the spans the people line gives
                                        tuple(f"When does someone {p}?" for p in PEOPLE_PHRASES[what])))
+        if seen := people.in_view_times():
+            facts.append(TimedFact("someone in view", people.spans(seen), IN_VIEW_PHRASES, in_view=True))
     whole = len(context.segments) > 1
     for name, runs in label_spans(context.segments).items():
         if whole and len(runs) == 1 and runs[0][0] <= context.segments[0].start and \

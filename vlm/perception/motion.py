@@ -1,0 +1,80 @@
+"""How much moves: "Is there a lot of movement?", "Is the video static?", "Does anything move?" answered from the
+segment lines' motion words (extractive, no LLM).
+
+The reader was trained to answer movement questions with the motion line's direction, so asked how much moves it
+said "Mostly to the left." (a direction to a question about an amount). The segment lines say how fast the
+fastest-moving tenth of the picture moves ("motion none / slight / moderate / strong"); here a question about the
+amount gets those words with their times, after a yes or no where it asks one. Which way things move, whether a
+named thing moves, and the camera (the flow does not tell a pan from a subject crossing the frame) stay with the
+reader.
+"""
+from __future__ import annotations
+
+import re
+
+from vlm.english import QUESTION_START, YES_NO_QUESTION
+from vlm.perception.base import fmt_span
+from vlm.perception.vision import motion_word
+
+LEVELS = ("none", "slight", "moderate", "strong")
+MOVE = r"(?:movement|movements|motion|moving|move|moves|action|activity)"
+THINGS = r"(?:anything|something|everything|things|stuff)"
+SCENE = r"(?:the|this)\s+(?:video|scene|picture|shot|footage|clip|image|view)"   # not "it": a follow-up's thing
+AMOUNT_QUESTION = re.compile(
+    QUESTION_START + r"(?:"
+    r"how\s+much\s+" + MOVE + r"|"
+    r"(?:is|was|are|were)\s+there\s+(?:a\s+lot\s+of|lots\s+of|much|any|little|no|some)\s+" + MOVE + r"|"
+    r"(?:does|did|do)\s+" + THINGS + r"\s+move\b|"
+    r"(?:is|was|are|were)\s+" + THINGS + r"\s+(?:moving|still|static)\b|"
+    r"(?:is|was)\s+" + SCENE + r"\s+(?:static|still|stationary|calm|busy|moving|fast|slow|"
+    r"full\s+of\s+" + MOVE + r")\b|"
+    r"(?:does|did)\s+" + SCENE + r"\s+(?:have|show|contain)\s+(?:a\s+lot\s+of|lots\s+of|much|any)\s+" + MOVE + r"|"
+    r"how\s+(?:fast|quickly)\s+(?:do|does)\s+" + THINGS + r"\s+move)", re.I)
+# Which way, the camera, and the playback speed ("Is this slow motion?") are other questions.
+OTHER_QUESTION = re.compile(r"\b(?:left|right|up|down|upward|downward|towards?|away|closer|further|farther|apart|"
+                            r"direction|which\s+way|across|camera|slow[\s-]*(?:motion|mo)|time[\s-]*lapse|"
+                            r"sped\s+up|speeded\s+up)\b", re.I)
+STILL_ASKED = re.compile(r"\b(?:static|still|stationary|calm|slow|little|no)\b", re.I)
+LOT_ASKED = re.compile(r"\b(?:a\s+lot|lots|much|busy|fast|full)\b", re.I)
+
+
+def motion_runs(segments) -> list[tuple[float, float, str]]:
+    """(start, end, motion word) of each run of neighbouring segments that move alike."""
+    runs: list[list] = []
+    for s in segments:
+        word = motion_word(s.motion)
+        if runs and runs[-1][2] == word:
+            runs[-1][1] = s.end
+        else:
+            runs.append([s.start, s.end, word])
+    return [tuple(r) for r in runs]
+
+
+def motion_text(segments) -> str:
+    """'Strong motion at 0:02-0:05, slight at 0:00-0:02', the larger amounts first; 'Slight motion throughout'."""
+    runs = motion_runs(segments)
+    if len(runs) == 1:
+        return "No motion throughout" if runs[0][2] == "none" else f"{runs[0][2].capitalize()} motion throughout"
+    ordered = sorted(runs, key=lambda r: (-LEVELS.index(r[2]), r[0]))
+    parts = [f"{w} at {fmt_span(a, b)}" for a, b, w in ordered]
+    return parts[0][0].upper() + parts[0][1:].replace(" at ", " motion at ", 1) + "".join(f", {p}" for p in parts[1:])
+
+
+def answer_motion(question: str, context) -> str | None:
+    """"Yes: strong motion at 0:02-0:05, slight at 0:00-0:02." for a question about how much moves; None for
+    other questions, and where the context has no segment lines."""
+    if not context.segments or AMOUNT_QUESTION.search(question) is None or OTHER_QUESTION.search(question):
+        return None
+    levels = [LEVELS.index(motion_word(s.motion)) for s in context.segments]
+    spans = [s.end - s.start for s in context.segments]
+    text = motion_text(context.segments) + " (how fast the fastest-moving part of the picture moves)."
+    if YES_NO_QUESTION.search(question) is None:
+        return text
+    if STILL_ASKED.search(question):        # "Is the video static?", "Is there little movement?"
+        yes = max(levels) <= 1
+    elif LOT_ASKED.search(question):        # "Is there a lot of movement?": strong anywhere, or moderate mostly
+        busy = sum(d for d, k in zip(spans, levels) if k >= 2)
+        yes = max(levels) == 3 or busy >= 0.5 * sum(spans)
+    else:                                   # "Does anything move?", "Is there any movement?"
+        yes = max(levels) >= 1
+    return ("Yes: " if yes else "No: ") + text[0].lower() + text[1:]
