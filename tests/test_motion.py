@@ -19,6 +19,7 @@ def _ctx(*motions):
 def test_the_motion_words_come_with_their_times_larger_amounts_first():
     assert motion_text(_ctx(10, 10).segments) == "Slight motion throughout"
     assert motion_text(_ctx(10, 60, 60).segments) == "Strong motion at 0:02-0:06, slight at 0:00-0:02"
+    assert motion_text(_ctx(60, 10, 60).segments) == "Strong motion at 0:00-0:02 and 0:04-0:06, slight at 0:02-0:04"
     assert "strong" in _ctx(10, 60, 60).to_text() and "slight" in _ctx(10, 60, 60).to_text()   # what it restates
 
 
@@ -43,3 +44,37 @@ def test_other_questions_about_movement_are_left_to_the_reader(question):
 
 def test_without_segment_lines_nothing_is_answered():
     assert answer_motion("Is there a lot of movement?", _ctx()) is None
+
+
+def _camera_ctx(*cameras):
+    ctx = _ctx(*[10.0] * len(cameras))
+    for s, c in zip(ctx.segments, cameras):
+        s.camera = c
+    return ctx
+
+
+def test_the_camera_line_says_how_the_whole_picture_shifts_and_only_when_measured():
+    assert "Camera: still (the background does not shift)." in _camera_ctx(0.5, 1.0).to_text()
+    assert "Camera: moving at 0:00-0:02, still at 0:02-0:04" in _camera_ctx(20.0, 1.0).to_text()
+    assert "Camera" not in _ctx(10, 10).to_text()                   # segments without a camera speed
+
+
+@pytest.mark.parametrize("question, cameras, expected", [
+    ("Is the camera moving?", (0.5, 1.0), "No: the camera looks still"),
+    ("Is the camera moving?", (20.0, 30.0), "Yes: the camera moves"),
+    ("Is the camera still?", (20.0, 30.0), "No: the camera moves"),
+    ("Was this filmed on a tripod?", (0.5, 1.0), "Yes: the camera looks still"),
+    ("Does the camera pan?", (20.0, 1.0), "Partly: the camera is moving at 0:00-0:02, still at 0:02-0:04"),
+    ("Is the camera moving?", (20.0, 4.0), "Yes: the camera is moving at 0:00-0:02, slightly moving at 0:02-0:04"),
+    ("How does the camera move?", (20.0, 30.0), "The camera moves")])
+def test_a_question_about_the_camera_gets_the_camera_line(question, cameras, expected):
+    from vlm.perception.motion import answer_camera
+
+    assert answer_camera(question, _camera_ctx(*cameras)).startswith(expected)
+
+
+def test_camera_questions_without_a_measured_camera_and_other_questions_are_left_to_the_reader():
+    from vlm.perception.motion import answer_camera
+
+    assert answer_camera("Is the camera moving?", _ctx(10, 10)) is None
+    assert answer_camera("Is the man moving?", _camera_ctx(20.0, 1.0)) is None

@@ -11,7 +11,7 @@ def test_flow_finds_the_direction_of_motion(direction):
     scene = Scene(shapes=(Shape("square", "red", 0.5, 0.5, direction, 0.3, size=0.3),), width=160, height=160,
                   fps=10, num_frames=2, noise=0)
     a, b = render_frames(scene)
-    speed, vec = flow_motion(a, b, dt=0.1)
+    speed, vec, _ = flow_motion(a, b, dt=0.1)
     assert speed == pytest.approx(30, rel=0.25)  # 0.3 canvas widths per second = 30 % of the width per second
     assert direction_word(vec, speed) == direction
 
@@ -35,8 +35,22 @@ def test_last_frame_with_its_neighbour_before_it_moves_forward_in_time():
 
 def test_still_scene_has_no_motion():
     a, b = render_frames(Scene(shapes=(Shape(direction="still"),), num_frames=2))
-    speed, vec = flow_motion(a, b, dt=0.1)
-    assert speed < 1 and direction_word(vec, speed) == "none"
+    speed, vec, camera = flow_motion(a, b, dt=0.1)
+    assert speed < 1 and camera < 1 and direction_word(vec, speed) == "none"
+
+
+def test_a_shifting_picture_moves_the_camera_and_a_thing_crossing_a_still_one_does_not():
+    import cv2
+
+    rng = np.random.default_rng(0)
+    texture = cv2.GaussianBlur(rng.integers(0, 255, (160, 160, 3), dtype=np.uint8), (0, 0), 2)
+    panned = np.roll(texture, 4, axis=1)                               # the whole picture 4 px right in 0.1 s
+    speed, vec, camera = flow_motion(texture, panned, dt=0.1)
+    assert camera == pytest.approx(25, rel=0.25)                        # 4 px of 160 in 0.1 s = 25 % of the width/s
+    crossed = texture.copy()
+    crossed[60:100, 64:104] = texture[60:100, 60:100]                   # a patch moves 4 px, the rest stays
+    speed, vec, camera = flow_motion(texture, crossed, dt=0.1)
+    assert camera < 2 and speed > 5
 
 
 def test_scene_cuts_between_different_shots():

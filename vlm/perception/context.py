@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from vlm.perception.base import fmt_time
-from vlm.perception.vision import Segment, labels_text, segment_line
+from vlm.perception.vision import Segment, camera_line, labels_text, segment_line
 from vlm.video.io import VideoInfo
 
 PART_ORDER = ("speech", "text", "people")
@@ -134,6 +134,8 @@ class PerceptionContext:
         lines += [segment_line(s) for s in segments]
         lines.append("Scene cuts at " + ", ".join(fmt_time(c) for c in self.cuts) + "." if self.cuts
                      else "No scene cuts: one continuous shot.")
+        if (camera := camera_line(self.segments)) is not None:
+            lines.append(camera)
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -153,5 +155,6 @@ def _merge(segments: list[Segment], n: int) -> list[Segment]:
     if len(segments) <= n:
         return segments
     groups = [segments[round(k * len(segments) / n):round((k + 1) * len(segments) / n)] for k in range(n)]
-    return [Segment(g[0].start, g[-1].end, g[0].labels, round(sum(s.motion for s in g) / len(g), 1), g[0].direction)
+    return [Segment(g[0].start, g[-1].end, g[0].labels, round(sum(s.motion for s in g) / len(g), 1), g[0].direction,
+                    None if any(s.camera is None for s in g) else round(max(s.camera for s in g), 1))
             for g in groups]

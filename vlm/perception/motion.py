@@ -5,8 +5,9 @@ The reader was trained to answer movement questions with the motion line's direc
 said "Mostly to the left." (a direction to a question about an amount). The segment lines say how fast the
 fastest-moving tenth of the picture moves ("motion none / slight / moderate / strong"); here a question about the
 amount gets those words with their times, after a yes or no where it asks one. Which way things move, whether a
-named thing moves, and the camera (the flow does not tell a pan from a subject crossing the frame) stay with the
-reader.
+named thing moves stay with the reader. A question about the camera ("Is the camera moving?", "Is it shot on a
+tripod?": the reader gave the motion line's direction) gets the camera line (`vlm.perception.vision.camera_line`:
+how fast the picture as a whole shifts, which a person crossing a still background does not change).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import re
 
 from vlm.english import QUESTION_START, YES_NO_QUESTION
 from vlm.perception.base import fmt_span
-from vlm.perception.vision import motion_word
+from vlm.perception.vision import camera_runs, motion_word
 
 LEVELS = ("none", "slight", "moderate", "strong")
 MOVE = r"(?:movement|movements|motion|moving|move|moves|action|activity)"
@@ -55,8 +56,8 @@ def motion_text(segments) -> str:
     runs = motion_runs(segments)
     if len(runs) == 1:
         return "No motion throughout" if runs[0][2] == "none" else f"{runs[0][2].capitalize()} motion throughout"
-    ordered = sorted(runs, key=lambda r: (-LEVELS.index(r[2]), r[0]))
-    parts = [f"{w} at {fmt_span(a, b)}" for a, b, w in ordered]
+    words = sorted({w for _, _, w in runs}, key=lambda w: -LEVELS.index(w))
+    parts = [f"{w} at " + " and ".join(fmt_span(a, b) for a, b, x in runs if x == w) for w in words]
     return parts[0][0].upper() + parts[0][1:].replace(" at ", " motion at ", 1) + "".join(f", {p}" for p in parts[1:])
 
 
@@ -78,3 +79,37 @@ def answer_motion(question: str, context) -> str | None:
     else:                                   # "Does anything move?", "Is there any movement?"
         yes = max(levels) >= 1
     return ("Yes: " if yes else "No: ") + text[0].lower() + text[1:]
+
+
+CAMERA_QUESTION = re.compile(
+    QUESTION_START + r"(?:(?:is|was|does|did)\s+(?:the\s+)?camera\s+(?:moving|move|moves|still|static|steady|stable|"
+    r"fixed|stationary|pan|panning|pans|shaking|shaky|shake|follow|following|track|tracking|zoom|zooming|handheld|"
+    r"hand-held)\b|(?:how|which\s+way)\s+does\s+the\s+camera\s+move|(?:is|was)\s+(?:it|this|the\s+(?:video|clip|"
+    r"footage|shot))\s+(?:shot|filmed|recorded|taken)\s+(?:on|with|from)\s+a\s+tripod|(?:is|was)\s+(?:it|this|the\s+"
+    r"(?:video|clip|footage|shot))\s+(?:handheld|hand-held)|(?:does|did)\s+the\s+camera\s+stay\s+still|what\s+does"
+    r"\s+the\s+camera\s+do)", re.I)
+CAMERA_STILL_ASKED = re.compile(r"\b(?:still|static|steady|stable|fixed|stationary|tripod|stay)\b", re.I)
+
+
+def answer_camera(question: str, context) -> str | None:
+    """"Yes: the camera moves at 0:00-0:05 (the whole picture shifts), and is still at 0:05-0:10." for a question
+    about the camera; None for other questions and where the segments do not say (no flow measured)."""
+    runs = camera_runs(context.segments)
+    if not runs or CAMERA_QUESTION.search(question) is None:
+        return None
+    moving = [r for r in runs if r[2] != "still"]
+    if len(runs) == 1:
+        text = {"still": "the camera looks still (the background does not shift)",
+                "moving": "the camera moves (the whole picture shifts)",
+                "slightly moving": "the camera moves a little (the picture shifts slightly)"}[runs[0][2]]
+    else:
+        text = "the camera is " + ", ".join(f"{w} at {fmt_span(a, b)}" for a, b, w in runs) + \
+               " (from how the whole picture shifts)"
+    if YES_NO_QUESTION.search(question) is None:
+        return text[0].upper() + text[1:] + "."
+    still_asked = CAMERA_STILL_ASKED.search(question) is not None
+    if 0 < len(moving) < len(runs):
+        yes = "Partly"
+    else:
+        yes = "Yes" if bool(moving) != still_asked else "No"
+    return f"{yes}: {text}."

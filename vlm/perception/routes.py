@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from vlm.perception.howmany import answer_how_many, answer_how_many_things
 from vlm.perception.mentions import answer_mentioned
 from vlm.perception.moment import answer_moment
-from vlm.perception.motion import answer_motion
+from vlm.perception.motion import answer_camera, answer_motion
 from vlm.perception.names import answer_name
 from vlm.perception.ocr import answer_written
 from vlm.perception.place import answer_is_place
@@ -33,6 +33,8 @@ ROUTES: dict[str, Route] = {
     # "Is there a lot of movement?": the segment lines' motion words (the reader gave a direction: "Mostly to
     # the left.")
     "motion": lambda q, c, h: answer_motion(q, c),
+    # "Is the camera moving?": the camera line (the reader gave the motion line's direction: "Mostly to the right.")
+    "camera": lambda q, c, h: answer_camera(q, c),
     # "What sport is this?": the sport whose gear the objects name (the reader repeats the activity line, which
     # said "playing tennis" where the objects lead with "baseball player")
     "sport": lambda q, c, h: answer_sport(q, c),
