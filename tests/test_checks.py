@@ -55,7 +55,9 @@ def test_an_answer_about_speech_to_a_question_about_no_sound_is_not_given(questi
     ("Where is this filmed?", "It looks like a hotel room.", True),
     ("Describe the room.", "It looks like a dining room. One person can be seen.", True),
     ("What is he doing?", "It looks like boxing.", True),          # an activity, not a place
-    ("What is he doing?", "It looks like a boxing ring.", False)])
+    ("What is he doing?", "It looks like a boxing ring.", False),
+    ("What is the weather like?", "It looks like indoor. The frames mostly show a sliding door.", False),
+    ("Is it indoors?", "It looks like indoor.", True)])
 def test_a_place_answer_to_a_question_about_no_place_is_not_given(question, answer, given):
     assert _given(question, answer) is given
 

@@ -57,7 +57,8 @@ from vlm.perception.speech import answers_unasked_speech
 
 CANT_TELL = "I can't tell from the video."
 # The reader's place answers (the context's "Likely place" line and its indoors guess) ...
-PLACE_ANSWER = re.compile(r"^\W*(?:(?:yes|no)\W+)?(?:indoors|outdoors|it looks like (?:a |an |the )?(?:"
+PLACE_ANSWER = re.compile(r"^\W*(?:(?:yes|no)\W+)?(?:indoors|outdoors|it looks like (?:an? )?(?:indoors?|outdoors?)|"
+                          r"it looks like (?:a |an |the )?(?:"
                           + "|".join(re.escape(p) for p in sorted(PLACES, key=len, reverse=True)) + r"))\s*[.,;]",
                           re.I)
 # ... and the words of a question that asks about the place.
