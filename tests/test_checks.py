@@ -295,3 +295,9 @@ def test_evidence_naming_an_object_of_another_activity_contradicts(head, evidenc
     from vlm.perception.checks import evidence_contradicts
 
     assert evidence_contradicts(head, evidence) is contradicts
+
+
+@pytest.mark.parametrize("answer, given", [("Mostly to a dog.", False), ("Mostly to the left.", True),
+                                           ("Mostly upward, towards the top.", True), ("Mostly a dog.", True)])
+def test_a_direction_answer_naming_no_direction_is_not_given(answer, given):
+    assert _given("Which way do things move?", answer) is given

@@ -41,6 +41,7 @@ likeliest object), a first sentence that fails, or that says it cannot tell, giv
 - `quotes_unseen_words`: 'The text says "No One Knows"' where no text is seen (a quote found neither in the
   facts nor in the question).
 - `answers_unasked_posture`: "No, no one is seen upside down." to "Is the person left-handed?".
+- `garbled_direction`: "Mostly to a dog." (the direction answer's form with no direction in it).
 
 After an activity answer, the reader's evidence sentence is left out where the object it names points to another
 activity (`evidence_contradicts`: "It looks like riding a bike. The frames mostly show a unicycle.").
@@ -91,6 +92,17 @@ def answers_another_direction(answer: str, question: str) -> bool:
     if len(asked) < 2 or not re.search(r"\bor\b", question, re.I) or answer.startswith("I can't tell"):
         return False
     return not (asked & _directions(answer))
+
+
+# The reader's direction answer ("Mostly to the left.") with something else where the direction goes: "Mostly to
+# a dog." to "Does anything change during the video?" ("Mostly a dog." names objects, and is not this form).
+MOSTLY_TO = re.compile(r"^\W*mostly\s+to\s+(.*)$", re.I | re.S)
+
+
+def garbled_direction(answer: str) -> bool:
+    """Whether an answer in the direction answer's form ("Mostly to ...") names no direction."""
+    m = MOSTLY_TO.match(answer)
+    return m is not None and not _directions(m.group(1))
 
 
 WHO_QUESTION = re.compile(QUESTION_START + r"who\b", re.I)
@@ -346,7 +358,7 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or answers_with_the_subject(head, question, context, history)
             or affirms_another_thing(head, question, context) or quotes_unseen_words(head, context, question)
             or answers_unasked_posture(head, question) or answers_a_thing_with_text(head, question)
-            or answers_a_thing_with_an_activity(head, question, context))
+            or answers_a_thing_with_an_activity(head, question, context) or garbled_direction(head))
 
 
 BARE_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[.!]", re.I)
