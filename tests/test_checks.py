@@ -301,3 +301,25 @@ def test_evidence_naming_an_object_of_another_activity_contradicts(head, evidenc
                                            ("Mostly upward, towards the top.", True), ("Mostly a dog.", True)])
 def test_a_direction_answer_naming_no_direction_is_not_given(answer, given):
     assert _given("Which way do things move?", answer) is given
+
+
+def _said_ctx(*texts):
+    from vlm.perception.context import PartState
+    from vlm.perception.speech import Said, Transcript
+
+    ctx = _ctx([1])
+    state = PartState("speech", "What is said")
+    state.finish("done", Transcript([Said(1.0 + 2 * k, 2.0 + 2 * k, t) for k, t in enumerate(texts)], "en", 0.9))
+    ctx.parts["speech"] = state
+    return ctx
+
+
+@pytest.mark.parametrize("pieces, expected", [
+    (['Someone says "blaming himself for.', ' Also, our skateboardy dog out of the portwalk of." (0:01).'],
+     'Someone says "blaming himself for. Meanwhile our skateboardy dog out of the portwalk of." (0:01).'),
+    (['Someone says "Go!" (in the speech recognition).'], 'Someone says "Go!" (0:03).'),
+    (['Someone says "Go!" (0:05).'], 'Someone says "Go!" (0:05).'),
+    (['The man says "hello there".'], "I can't tell from the video.")])   # far from every fact: not a copy
+def test_a_quote_gone_astray_is_given_as_the_facts_have_it(pieces, expected):
+    ctx = _said_ctx("blaming himself for. Meanwhile our skateboardy dog out of the portwalk of.", "Go!")
+    assert "".join(checked_start(pieces, ctx, "What does the narrator say?")) == expected

@@ -335,6 +335,39 @@ def quotes_unseen_words(answer: str, context, question: str = "") -> bool:
     return any(_plain(q) and f" {_plain(q)} " not in known for q in quotes)
 
 
+# The reader copies what is said or written between quotes, and now and then a word goes astray ("Also, our
+# skateboardy dog" for the transcript's "Meanwhile our skateboardy dog"), or the time after it does ('Someone
+# says "Go!" (in the speech recognition).' for "(0:01)").
+NEAR_QUOTE = 0.8      # difflib ratio of a quote to the facts' words that counts as a copy gone astray
+SAID_PLACE = re.compile(r'^(\W*Someone says [\"\u201c]([^\"\u201d]+)[\"\u201d]) \((?!\d)[^)]*\)')
+
+
+def exact_quotes(answer: str, context) -> str:
+    """The answer with each quote that nearly matches a transcript segment or a text item on screen (difflib
+    ratio >= NEAR_QUOTE) given as the facts have it, and 'Someone says "..."' followed by the segment's time
+    where the reader put something else in its brackets."""
+    import difflib
+
+    from vlm.perception.base import fmt_time
+
+    speech, text = context.part("speech"), context.part("text")
+    said = [(x.text.strip(), x.start) for x in (speech.segments if speech is not None else [])]
+    known = [t for t, _ in said] + [i.text.strip() for i in (text.items if text is not None else [])]
+    if not known:
+        return answer
+
+    def exact(m: re.Match) -> str:
+        q = m.group(1)
+        best = max(known, key=lambda k: difflib.SequenceMatcher(None, q.lower(), k.lower()).ratio())
+        near = difflib.SequenceMatcher(None, q.lower(), best.lower()).ratio() >= NEAR_QUOTE
+        return m.group(0).replace(q, best) if near and q != best else m.group(0)
+
+    answer = QUOTE.sub(exact, answer)
+    if (m := SAID_PLACE.match(answer)) and (at := [t for x, t in said if x == m.group(2).strip()]):
+        answer = f"{m.group(1)} ({fmt_time(at[0])})" + answer[m.end():]
+    return answer
+
+
 POSTURE_ANSWER = re.compile(r"\b(?:upside[ -]down|upright|lying down)\b", re.I)
 POSTURE_QUESTION = re.compile(r"\b(?:upside|upright|lying|lie|lies|lay|stand|stands|standing|stood|sit|sits|sitting|"
                               r"sat|posture|position|pose|poses|handstand|headstand|flip|flips|cartwheels?|invert\w*|"
@@ -376,10 +409,13 @@ def checked_start(pieces: Iterator[str], context, question: str = "", history=()
         head += piece
         ends = len(re.findall(r"[.!?](?:\s|$)", head))
         # a bare "No." is checked with the sentence after it ("No. No one is visible.")
-        if ends >= 1 + bool(BARE_YES_NO.match(head)) or len(head) > 120:
+        open_quote = (head.count('"') + head.count("\u201c") + head.count("\u201d")) % 2 == 1   # "for. Meanwhile"
+        if ends >= 1 + bool(BARE_YES_NO.match(head)) and not open_quote or len(head) > (240 if open_quote else 120):
             break
     if WH_QUESTION.search(question) and (m := YES_TO_WH.match(head)):   # "Who opens the door?" -> "Yes, one person."
         head = m.group(1)[:1].upper() + m.group(1)[1:]
+    if context is not None:
+        head = exact_quotes(head, context)     # a quote of the facts as the facts have it
     if fallback is not None and not first_sentence_fails(fallback, question, context, history) and \
             (head.strip() == CANT_TELL or first_sentence_fails(head, question, context, history)):
         yield fallback        # the fallback passes the same checks ("And what is it riding on?" after "A dog.")
