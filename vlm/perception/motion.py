@@ -15,7 +15,7 @@ import re
 
 from vlm.english import QUESTION_START, YES_NO_QUESTION
 from vlm.perception.base import fmt_span
-from vlm.perception.vision import camera_runs, motion_word
+from vlm.perception.vision import camera_runs, motion_word, word_runs
 
 LEVELS = ("none", "slight", "moderate", "strong")
 MOVE = r"(?:movement|movements|motion|moving|move|moves|action|activity)"
@@ -41,14 +41,7 @@ LOT_ASKED = re.compile(r"\b(?:a\s+lot|lots|much|busy|fast|full)\b", re.I)
 
 def motion_runs(segments) -> list[tuple[float, float, str]]:
     """(start, end, motion word) of each run of neighbouring segments that move alike."""
-    runs: list[list] = []
-    for s in segments:
-        word = motion_word(s.motion)
-        if runs and runs[-1][2] == word:
-            runs[-1][1] = s.end
-        else:
-            runs.append([s.start, s.end, word])
-    return [tuple(r) for r in runs]
+    return word_runs(segments, lambda s: motion_word(s.motion))
 
 
 def motion_text(segments) -> str:

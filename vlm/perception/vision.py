@@ -44,19 +44,24 @@ def camera_word(c: float) -> str:
     return "still" if c < CAMERA_STILL else "moving" if c >= CAMERA_MOVING else "slightly moving"
 
 
+def word_runs(segments: list[Segment], word) -> list[tuple[float, float, str]]:
+    """(start, end, word) of each run of neighbouring segments that `word(segment)` names alike."""
+    runs: list[list] = []
+    for s in segments:
+        w = word(s)
+        if runs and runs[-1][2] == w:
+            runs[-1][1] = s.end
+        else:
+            runs.append([s.start, s.end, w])
+    return [tuple(r) for r in runs]
+
+
 def camera_runs(segments: list[Segment]) -> list[tuple[float, float, str]]:
     """(start, end, camera word) of each run of neighbouring segments whose camera moves alike; [] when the
     segments do not say (contexts made without the flow)."""
-    runs: list[list] = []
-    for s in segments:
-        if s.camera is None:
-            return []
-        word = camera_word(s.camera)
-        if runs and runs[-1][2] == word:
-            runs[-1][1] = s.end
-        else:
-            runs.append([s.start, s.end, word])
-    return [tuple(r) for r in runs]
+    if any(s.camera is None for s in segments):
+        return []
+    return word_runs(segments, lambda s: camera_word(s.camera))
 
 
 def camera_line(segments: list[Segment]) -> str | None:
