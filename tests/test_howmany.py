@@ -47,6 +47,8 @@ def test_without_the_people_part_the_reader_answers():
     ("And how many are there?", [{"role": "user", "content": "Who is in the video?"}], None),
     ("How many animals are there?", (), "I can't tell how many animals there are: the facts give a number for "
                                         "people only."),                               # a kind, not a class name
+    ("How many objects are there?", (), "I can't tell how many objects there are: the facts give a number for "
+                                        "people only."),                               # the reader said "One person."
     ("How many fencers are there?", (), None), ("How many divers jump?", (), None),   # people
     ("How many strings does it have?", (), None),                                     # not a thing ImageNet names
     ("How many times does he jump?", (), None)])

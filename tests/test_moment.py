@@ -71,6 +71,10 @@ def test_questions_not_about_the_file_are_left_alone(question):
 @pytest.mark.parametrize("question, expected", [
     ("What happens at the end?", ("end", None, None)),
     ("What happens first?", ("start", None, None)),
+    ("What is the first thing that happens?", ("start", None, None)),
+    ("What's the final thing shown?", ("end", None, None)),
+    ("What is the last thing we see?", ("end", None, None)),
+    ("What is the first thing he picks up?", None),            # a thing, not a moment
     ("How does the video begin?", ("start", None, None)),
     ("What is shown in the middle of the clip?", ("middle", None, None)),
     ("What happens at 0:07?", ("time", 7.0, None)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from vlm.perception.context import PerceptionContext
-from vlm.perception.place import answer_is_place, asked_place
+from vlm.perception.place import answer_is_place, answer_weather, asked_place
 from vlm.video.io import VideoInfo
 
 
@@ -40,3 +40,19 @@ def test_the_answer_says_where_the_place_stands_among_the_guesses(question, expe
 
 def test_without_a_likely_place_the_question_is_left_to_the_reader():
     assert answer_is_place("Is this a kitchen?", _ctx([])) is None
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("What is the weather like?", True), ("How's the weather?", True), ("Is it raining?", True),
+    ("Is it a sunny day?", True), ("Is the sky clear?", True), ("And what's the weather?", True),
+    ("Is it a kitchen?", False), ("Is it day or night?", False), ("What is the man doing in the rain?", False),
+    ("Is there snow?", False)])           # snow can be seen ("snowy field" is a place of the vocabulary)
+def test_weather_questions_are_said_to_be_beyond_the_facts(question, asks):
+    ctx = _ctx(PLACES)
+    ctx.indoors = "indoors"
+    answer = answer_weather(question, ctx)
+    assert (answer is not None) is asks
+    if asks:      # the reader said "It looks like a sunny day." in a gym
+        assert answer.startswith("I can't tell the weather") and "it looks indoors" in answer
+        ctx.indoors = "outdoors"
+        assert "indoors" not in answer_weather(question, ctx) and "sunny" not in answer_weather(question, ctx)

@@ -81,6 +81,8 @@ def names_a_thing(word: str) -> bool:
     from vlm.perception.which import ARTIFACT_KINDS, KIND_WORDS
 
     w = singular(word)
+    if w in ("object", "thing", "item"):
+        return True   # "How many objects are there?" (the reader gave the people count)
     if w in GROUPS or w in THING_GROUPS or word.lower() in KIND_WORDS or w in KIND_WORDS or w in ARTIFACT_KINDS:
         return True   # "How many animals ...?" (the reader gave the people count)
     return any(re.search(rf"\b{re.escape(w)}\b", name.lower()) for name in _class_names())

@@ -25,7 +25,9 @@ WHAT_HAPPENS = re.compile(
     r"is\s+going\s+on|goes\s+on|can\s+be\s+seen|"
     r"(?:is|was)\s+(?:shown|seen|visible|on\s+(?:the\s+)?screen)|do\s+(?:we|you|i)\s+see|can\s+(?:we|you|i)\s+see|"
     r"does\s+(?:the\s+video|the\s+clip|it)\s+show)|"
-    r"how\s+does\s+(?:the\s+video|the\s+clip|it|this)\s+(?P<how>end|finish|close|start|begin|open))", re.I)
+    r"how\s+does\s+(?:the\s+video|the\s+clip|it|this)\s+(?P<how>end|finish|close|start|begin|open)|"
+    r"what(?:'s|\s+is)\s+the\s+(?P<nth>first|last|final)\s+thing\s+(?:that\s+)?(?:happens|happened|(?:is\s+)?shown|"
+    r"(?:we|you)\s+see|is\s+seen|(?:the\s+)?(?:video|clip)\s+shows))", re.I)
 POSITION = re.compile(r"\b(?:at|in|near|towards?|by|around|during|describe|about)\s+the\s+(?:very\s+)?"
                       r"(?P<pos>start|beginning|end|ending|middle|finish|close|opening)\b"
                       r"(?!\s+of\s+(?!(?:the\s+|this\s+)?(?:video|clip|film|movie|recording)))",  # not "of the hall"
@@ -35,7 +37,7 @@ CLOCK = re.compile(r"\b(?:at|after|around|from)\s+(?P<m>\d{1,2}):(?P<s>\d{2})\b"
 SECONDS = re.compile(r"\b(?:at|after|around|from)\s+(?P<x>\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b", re.I)
 SPAN = re.compile(r"\b(?:in|during)\s+the\s+(?P<w>first|last)\s+(?P<x>\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b", re.I)
 WHERE = {"start": "start", "beginning": "start", "opening": "start", "first": "start", "begin": "start",
-         "end": "end", "ending": "end", "finish": "end", "close": "end", "last": "end", "finally": "end",
+         "end": "end", "ending": "end", "finish": "end", "close": "end", "last": "end", "final": "end", "finally": "end",
          "middle": "middle"}
 
 
@@ -45,8 +47,8 @@ def asked_moment(question: str, duration: float) -> tuple[str, float | None, tup
     m = WHAT_HAPPENS.search(question)
     if m is None:
         return None
-    if m.group("how"):
-        return WHERE[m.group("how").lower()], None, None
+    if m.group("how") or m.group("nth"):
+        return WHERE[(m.group("how") or m.group("nth")).lower()], None, None
     if (s := SPAN.search(question)) is not None:
         x = float(s.group("x"))
         return ("span", None, (0.0, x) if s.group("w").lower() == "first" else (max(0.0, duration - x), duration))

@@ -55,3 +55,24 @@ def answer_is_place(question: str, context) -> str | None:
     listed = ", ".join(with_article(n, capital=False) for n in names)
     return (f"I can't tell; {with_article(place, capital=False)} is not among the likely places ({listed}; "
             f"{guess}).")
+
+
+# "What is the weather like?", "Is it raining?": no part of the context sees the weather (ImageNet names things,
+# the place line guesses a place). The reader answered "It looks like a sunny day." for a gym.
+WEATHER = re.compile(QUESTION_START + r"(?:(?:what|how)(?:'s|\s+is|\s+was)\s+the\s+weather\b|"
+                     r"what\s+(?:kind\s+of\s+|sort\s+of\s+)?weather\b|"
+                     r"(?:is|was)\s+it\s+(?:a\s+)?(?:sunny|rainy|raining|cloudy|snowy|snowing|windy|foggy|overcast|"
+                     r"stormy)\b|"
+                     r"(?:is|was)\s+(?:it|the\s+(?:sky|day))\s+(?:\w+\s+)?(?:sunny|rainy|cloudy|clear|overcast|grey|gray)\b|"
+                     r"(?:is|was)\s+there\s+(?:any\s+)?(?:rain|sunshine|fog|wind)\b|"
+                     r"does\s+it\s+(?:rain|snow)\b)", re.I)
+
+
+def answer_weather(question: str, context) -> str | None:
+    """'I can't tell the weather from the video; it looks indoors (a guess from the objects).' for a weather
+    question; None for any other."""
+    if not WEATHER.search(question):
+        return None
+    where = {"indoors": "; it looks indoors (a guess from the objects, not certain)",
+             "outdoors": ""}.get(getattr(context, "indoors", ""), "")
+    return f"I can't tell the weather from the video: none of the facts is about it{where}."

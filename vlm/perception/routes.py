@@ -14,7 +14,7 @@ from vlm.perception.moment import answer_moment
 from vlm.perception.motion import answer_camera, answer_motion
 from vlm.perception.names import answer_name
 from vlm.perception.ocr import answer_written
-from vlm.perception.place import answer_is_place
+from vlm.perception.place import answer_is_place, answer_weather
 from vlm.perception.sound import answer_sound
 from vlm.perception.sport import answer_sport
 from vlm.perception.videoinfo import answer_video_info
@@ -46,6 +46,9 @@ ROUTES: dict[str, Route] = {
     "worn": lambda q, c, h: answer_worn(q, c),
     # "Is this a kitchen?": where that place stands among the likely places (the reader said yes to each place)
     "is_place": lambda q, c, h: answer_is_place(q, c),
+    # "What is the weather like?": no fact is about the weather (the reader said "It looks like a sunny day." in a
+    # gym)
+    "weather": lambda q, c, h: answer_weather(q, c),
     # yes/no about words said or written, looked up
     "mentioned": lambda q, c, h: answer_mentioned(q, c),
     # the sound as a whole, and a named sound the facts cannot tell from others ("Is there any music?": the
