@@ -42,6 +42,8 @@ likeliest object), a first sentence that fails, or that says it cannot tell, giv
   facts nor in the question).
 - `answers_unasked_posture`: "No, no one is seen upside down." to "Is the person left-handed?".
 - `garbled_direction`: "Mostly to a dog." (the direction answer's form with no direction in it).
+- `states_unseen_posture`: "One person can be seen upside down at times." where the people line has no one
+  upside down; checked in every sentence of the answer, not only the first.
 
 After an activity answer, the reader's evidence sentence is left out where the object it names points to another
 activity (`evidence_contradicts`: "It looks like riding a bike. The frames mostly show a unicycle.").
@@ -391,7 +393,8 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or answers_with_the_subject(head, question, context, history)
             or affirms_another_thing(head, question, context) or quotes_unseen_words(head, context, question)
             or answers_unasked_posture(head, question) or answers_a_thing_with_text(head, question)
-            or answers_a_thing_with_an_activity(head, question, context) or garbled_direction(head))
+            or answers_a_thing_with_an_activity(head, question, context) or garbled_direction(head)
+            or states_unseen_posture(head, context))
 
 
 BARE_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[.!]", re.I)
@@ -425,9 +428,7 @@ def checked_start(pieces: Iterator[str], context, question: str = "", history=()
         return
     if head:
         yield head
-    if ACTIVITY_ANSWER.match(head):
-        pieces = _without_contradicting_evidence(head, pieces)
-    yield from pieces
+    yield from _checked_rest(head, pieces, context)
 
 
 # "It looks like riding a bike." and the reader's evidence after it, "The frames mostly show a unicycle.": an
@@ -457,14 +458,55 @@ def evidence_contradicts(head: str, sentence: str) -> bool:
     return False
 
 
-def _without_contradicting_evidence(head: str, pieces: Iterator[str]) -> Iterator[str]:
-    """The pieces after an activity answer, its next sentence held back until complete and left out where
-    `evidence_contradicts`."""
-    sentence = ""
-    for piece in pieces:
-        sentence += piece
-        if re.search(r"[.!?](?:\s|$)", sentence.lstrip()) or len(sentence) > 160:
-            break
-    if sentence and not evidence_contradicts(head, sentence):
-        yield sentence
-    yield from pieces
+# A sentence of the rest ends at ".", "!" or "?" and the spaces after it (the pieces are words with their trailing
+# space); one longer than this is passed on as it is.
+_SENTENCE = re.compile(r"^(\s*.+?[.!?]\s+)(?=\S)", re.S)
+_LONGEST_SENTENCE = 300
+
+
+def _checked_rest(head: str, pieces: Iterator[str], context) -> Iterator[str]:
+    """The pieces after the first sentence, a sentence at a time, leaving out the sentences the facts contradict:
+    after an activity answer the evidence sentence that `evidence_contradicts` it, and anywhere a posture the
+    people line does not have (`states_unseen_posture`)."""
+    check_evidence = ACTIVITY_ANSWER.match(head) is not None
+
+    def keep(sentence: str) -> bool:
+        nonlocal check_evidence
+        contradicts = check_evidence and evidence_contradicts(head, sentence)
+        check_evidence = False            # only the sentence right after the answer is its evidence
+        return not contradicts and not states_unseen_posture(sentence, context)
+
+    def sentences() -> Iterator[str]:
+        rest = ""
+        for piece in pieces:
+            rest += piece
+            while (m := _SENTENCE.match(rest)) or len(rest) > _LONGEST_SENTENCE:
+                sentence, rest = (m.group(1), rest[m.end():]) if m else (rest, "")
+                yield sentence
+        if rest.strip():
+            yield rest
+
+    before = head       # what the user has so far: a sentence left out must not leave two spaces or none
+    for sentence in sentences():
+        if keep(sentence):
+            if before[-1:].isspace() and sentence[:1].isspace():
+                sentence = sentence.lstrip()
+            elif before and not before[-1:].isspace() and not sentence[:1].isspace():
+                sentence = " " + sentence
+            yield sentence
+            before = sentence
+
+
+# "One person can be seen upside down at times." where the people line says nothing of the kind: the reader
+# learnt the sentence from clips with a handstand (a describe answer on the pepper-cutting clip).
+POSTURE_CLAIM = re.compile(r"\b(?:upside[ -]down|lying down)\b", re.I)
+NEGATION = re.compile(r"\b(?:no|not|never|nobody|no ?one|none)\b|n't\b", re.I)
+
+
+def states_unseen_posture(sentence: str, context) -> bool:
+    """Whether the sentence says someone is upside down or lying down while the context does not ("No one is seen
+    upside down." says nothing is)."""
+    if context is None or NEGATION.search(sentence):
+        return False
+    facts = context.to_text().lower().replace("upside-down", "upside down")
+    return any(m.group(0).lower().replace("-", " ") not in facts for m in POSTURE_CLAIM.finditer(sentence))
