@@ -303,6 +303,12 @@ def test_a_direction_answer_naming_no_direction_is_not_given(answer, given):
     assert _given("Which way do things move?", answer) is given
 
 
+@pytest.mark.parametrize("answer, given", [("Upright: a dog.", False),
+                                           ("Upright: standing or sitting, the pose model does not tell which.", True)])
+def test_a_posture_answer_naming_no_posture_is_not_given(answer, given):
+    assert _given("Is she standing or sitting?", answer) is given
+
+
 def _said_ctx(*texts):
     from vlm.perception.context import PartState
     from vlm.perception.speech import Said, Transcript

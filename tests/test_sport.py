@@ -5,6 +5,8 @@ from tests.test_which import _ctx
 
 @pytest.mark.parametrize("question, asked", [("What sport is being played?", True), ("Which sport is this?", True),
                                              ("And what kind of sport do they play?", True),
+                                             ("What game are they playing?", True),
+                                             ("What ball game is this?", True), ("What game show is this?", False),
                                              ("What is the man doing?", False),
                                              ("Is this a sports field?", False)])
 def test_a_what_sport_question_is_read(question, asked):

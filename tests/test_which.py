@@ -172,6 +172,9 @@ def test_the_verbs_whose_object_is_asked_for_are_read_in_their_forms(word, stem)
                                              ("What is standing on the table?", ("on", None)),
                                              ("What is lying on the floor?", ("on", None)),
                                              ("What is floating on the river?", ("on", None)),
+                                             ("What floats on the water?", ("on", None)),   # the reader: "A lakeshore."
+                                             ("What does he sit on?", ("sit", "ridden")),
+                                             ("What is she sitting on?", ("sit", "ridden")),
                                              ("What is on the screen?", None),        # written text, not a thing
                                              ("What is on his head?", None),          # worn: `answer_worn`
                                              ("What is the man doing?", None),

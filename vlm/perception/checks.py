@@ -42,6 +42,7 @@ likeliest object), a first sentence that fails, or that says it cannot tell, giv
   facts nor in the question).
 - `answers_unasked_posture`: "No, no one is seen upside down." to "Is the person left-handed?".
 - `garbled_direction`: "Mostly to a dog." (the direction answer's form with no direction in it).
+- `garbled_posture`: "Upright: a dog." to "What is she sitting on?" (the posture answer's form with a thing in it).
 - `states_unseen_posture`: "One person can be seen upside down at times." where the people line has no one
   upside down; checked in every sentence of the answer, not only the first.
 
@@ -105,6 +106,19 @@ def garbled_direction(answer: str) -> bool:
     """Whether an answer in the direction answer's form ("Mostly to ...") names no direction."""
     m = MOSTLY_TO.match(answer)
     return m is not None and not _directions(m.group(1))
+
+
+# The reader's posture answer ("Upright: standing or sitting, the pose model does not tell which.") with a thing
+# where the posture goes: "Upright: a dog." to "What is she sitting on?".
+POSTURE_FORM = re.compile(r"^\W*upright\s*:\s*(.*)$", re.I | re.S)
+
+
+def garbled_posture(answer: str) -> bool:
+    """Whether an answer in the posture answer's form ("Upright: ...") says nothing of standing, sitting or
+    lying."""
+    m = POSTURE_FORM.match(answer)
+    return m is not None and re.search(r"\b(?:stand\w*|sit\w*|ly\w*|lie\w*|pose|upside|head|feet)\b", m.group(1),
+                                       re.I) is None
 
 
 WHO_QUESTION = re.compile(QUESTION_START + r"who\b", re.I)
@@ -394,6 +408,7 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or affirms_another_thing(head, question, context) or quotes_unseen_words(head, context, question)
             or answers_unasked_posture(head, question) or answers_a_thing_with_text(head, question)
             or answers_a_thing_with_an_activity(head, question, context) or garbled_direction(head)
+            or garbled_posture(head)
             or states_unseen_posture(head, context))
 
 

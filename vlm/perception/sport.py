@@ -27,7 +27,8 @@ SPORT_GEAR = {
 }
 MIN_GEAR = 0.1   # a sport's summed gear confidence needed to answer: below it the objects barely say anything
 
-WHAT_SPORT = re.compile(QUESTION_START + r"(?:what|which)\s+(?:(?:kind|type|sort)\s+of\s+)?(?:sport|sports)\b", re.I)
+WHAT_SPORT = re.compile(QUESTION_START + r"(?:what|which)\s+(?:(?:kind|type|sort)\s+of\s+)?(?:sport|sports|(?:ball\s+)?game)\b"
+                        r"(?!\s+(?:console|controller|show|board|of\s+cards))", re.I)
 
 
 def sport_scores(objects: dict[str, float]) -> dict[str, float]:

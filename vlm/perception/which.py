@@ -276,6 +276,7 @@ ACTION_VERBS = {
                        spread""".split(), "food"),
     **dict.fromkeys("drink sip".split(), "drink"),
     "ride": "ridden", **dict.fromkeys("drive steer".split(), "driven"),
+    "sit": "ridden",      # "What is she sitting on?": a horse or a bike where one is seen, else the likeliest thing
     **dict.fromkeys("""hold carry use throw catch open close fill pour kick push pull touch pick grab lift hit fix
                        repair clean wash wipe build paint feed pet brush fold shake squeeze toss drop swing drag
                        unpack unwrap wrap put place hand aim fire shoot bounce roll flip juggle balance sharpen
@@ -284,7 +285,7 @@ ACTION_VERBS = {
 IRREGULAR_FORMS = {"held": "hold", "ate": "eat", "eaten": "eat", "drank": "drink", "drunk": "drink", "threw": "throw",
                    "thrown": "throw", "caught": "catch", "rode": "ride", "ridden": "ride", "drove": "drive",
                    "driven": "drive", "built": "build", "fed": "feed", "shook": "shake", "shaken": "shake",
-                   "swung": "swing", "bit": "bite", "bitten": "bite", "shot": "shoot", "spread": "spread",
+                   "swung": "swing", "bit": "bite", "sat": "sit", "bitten": "bite", "shot": "shoot", "spread": "spread",
                    "put": "put", "cut": "cut", "hit": "hit"}
 
 
@@ -332,9 +333,10 @@ ACTED_ON = tuple(_acted_on_pattern(k) for k in range(1, 6)) + (PASSIVE,)
 # "What is standing on the table?": a thing on or in a place that is not a part of the body, the screen's text
 # or a side of the picture.
 SURFACE = re.compile(
-    r"^\W*(?:and\s+)?what(?:\s+(?:objects?|things?|items?))?\s+(?:is|are|was|were)\s+(?:(?:standing|lying|sitting|"
+    r"^\W*(?:and\s+)?what(?:\s+(?:objects?|things?|items?))?\s+(?:(?:is|are|was|were)\s+(?:(?:standing|lying|sitting|"
     r"placed|put|kept|resting|set|left|stacked|lined\s+up|laid\s+out|visible|seen|"
-    r"floating|hanging|parked|displayed|piled|scattered|growing)\s+)?(?:on\s+top\s+of|on|upon|"
+    r"floating|hanging|parked|displayed|piled|scattered|growing)\s+)?|"
+    r"(?:floats?|stands?|sits?|lies|hangs?|rests?|grows?|lays?)\s+)(?:on\s+top\s+of|on|upon|"
     r"in|inside|under|underneath|beside|next\s+to|near|by)\s+(?:the|a|that|this)\s+(?P<place>[a-z]+)\W*$", re.I)
 NOT_SURFACES = frozenset(BODY_PARTS) | {"video", "clip", "frame", "frames", "picture", "image", "scene", "screen",
                                         "tv", "monitor", "sign", "shirt", "left", "right", "top", "bottom", "side",
