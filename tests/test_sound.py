@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from vlm.perception.context import PartState, PerceptionContext
-from vlm.perception.sound import answer_sound
+from vlm.perception.sound import answer_sound, answer_transcript
 from vlm.perception.speech import Said, Transcript
 from vlm.video.io import VideoInfo
 
@@ -62,3 +62,21 @@ def test_questions_about_speech_or_sights_are_left_to_the_other_routes(question)
 
 def test_nothing_is_claimed_while_the_speech_part_runs():
     assert answer_sound("Is there any music?", _ctx(status="running")) is None
+
+
+TWO = Transcript([Said(0.0, 4.6, "Start at the outer corner."), Said(6.2, 7.0, "And keep doing this.")], "en", 0.9)
+
+
+@pytest.mark.parametrize("question, transcript, expected", [
+    ("Please transcribe the speech.", TWO,            # the reader said "I can't tell from the video."
+     '0:00-0:05 "Start at the outer corner."; 0:06-0:07 "And keep doing this."'),
+    ("Give me the transcript.", SPEECH, '0:01-0:02 "Hello there."'),
+    ("Transcribe the audio.", NO_TRACK, "Nothing is said: the video has no audio track."),
+    ("Can you transcribe what she says?", SOUND,
+     "No speech is heard; there is sound, but the facts do not say what it is."),
+    ("Transcribe the text on screen.", TWO, None),     # on-screen text: not the speech
+    ("What does she say?", TWO, None)])
+def test_a_transcript_request_gets_the_transcript_with_its_times(question, transcript, expected):
+    answer = answer_transcript(question, _ctx(transcript))
+    assert answer == (expected if expected is None or expected.endswith(".") else expected + ".")
+    assert answer_transcript(question, _ctx(status="running")) is None

@@ -15,7 +15,7 @@ from vlm.perception.motion import answer_camera, answer_motion
 from vlm.perception.names import answer_name
 from vlm.perception.ocr import answer_written
 from vlm.perception.place import answer_is_place, answer_weather
-from vlm.perception.sound import answer_sound
+from vlm.perception.sound import answer_sound, answer_transcript
 from vlm.perception.sport import answer_sport
 from vlm.perception.videoinfo import answer_video_info
 from vlm.perception.when import answer_when
@@ -49,6 +49,8 @@ ROUTES: dict[str, Route] = {
     # "What is the weather like?": no fact is about the weather (the reader said "It looks like a sunny day." in a
     # gym)
     "weather": lambda q, c, h: answer_weather(q, c),
+    # "Transcribe the speech.": the transcript with its times (the reader said it could not tell)
+    "transcript": lambda q, c, h: answer_transcript(q, c),
     # yes/no about words said or written, looked up
     "mentioned": lambda q, c, h: answer_mentioned(q, c),
     # the sound as a whole, and a named sound the facts cannot tell from others ("Is there any music?": the
@@ -65,7 +67,7 @@ ROUTES: dict[str, Route] = {
 }
 
 # The routes that read the background parts (speech, text, people): while one runs, their answer says so.
-READS_PARTS = frozenset({"when", "moment", "mentioned", "sound", "how_many", "name", "written"})
+READS_PARTS = frozenset({"when", "moment", "transcript", "mentioned", "sound", "how_many", "name", "written"})
 
 
 def extractive_answer(question: str, context, history: Sequence[dict] = ()) -> tuple[str, str] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from vlm.english import QUESTION_START, YES_NO_QUESTION
-from vlm.perception.base import fmt_time
+from vlm.perception.base import fmt_span, fmt_time
 
 SOUND_WORDS = r"(?:sound|sounds|audio|soundtrack|noise|noises)"
 ABOUT_SOUND = re.compile(
@@ -43,6 +43,39 @@ SPEECH_ASKED = re.compile(
     r"(?:is|are|was|were)\s+" + WHO + r"\s+(?:speaking|talking|saying\s+anything)|"
     r"(?:can|do)\s+(?:you|we|i)\s+hear\s+(?:anyone|anybody|someone|somebody|a\s+voice|voices|speech|talking))"
     r"(?:\s+(?:in|during)\s+(?:the|this)\s+(?:video|clip))?\W*$", re.I)
+
+
+# "Transcribe the speech.", "Give me the transcript.": the reader, trained on questions about what is said, said it
+# could not tell.
+TRANSCRIPT_ASKED = re.compile(
+    QUESTION_START + r"(?:(?:please|can\s+you|could\s+you|would\s+you)\s+)?(?:(?:transcribe|write\s+down|write\s+out|"
+    r"type\s+out)\b|(?:give|show|get)\s+(?:me\s+)?(?:the\s+|a\s+)?(?:full\s+)?(?:transcript|transcription)\b|"
+    r"what(?:'s|\s+is)\s+the\s+(?:full\s+)?(?:transcript|transcription)\b)", re.I)
+# ... but "Transcribe the text on screen." asks for the on-screen text (the reader and `answer_written`).
+WRITING_ASKED = re.compile(r"\b(?:text|texts|screen|sign|signs|captions?|subtitles?|written|writing|label|labels|title|"
+                           r"titles|words\s+on|letters)\b", re.I)
+MAX_TRANSCRIPT_SEGMENTS = 20
+
+
+def answer_transcript(question: str, context) -> str | None:
+    """The transcript with its times for "Transcribe the speech."; None for other questions and while the speech
+    part runs."""
+    if not TRANSCRIPT_ASKED.search(question) or WRITING_ASKED.search(question):
+        return None
+    state = context.parts.get("speech")
+    if state is None or state.pending:
+        return None
+    t = context.part("speech")
+    if t is None:
+        return f"I can't tell: {state.note or 'the sound was not analysed'}."
+    if not t.segments:
+        if "decoded" in t.note:
+            return f"I can't tell: {t.note}."
+        none = answer_speech_heard(context).removeprefix("No, ")     # "nothing is said: the audio track is silent."
+        return none[:1].upper() + none[1:]
+    segs = t.segments[:MAX_TRANSCRIPT_SEGMENTS]
+    more = f" (and {len(t.segments) - len(segs)} more)" if len(t.segments) > len(segs) else ""
+    return "; ".join(f'{fmt_span(s.start, s.end)} "{s.text}"' for s in segs) + more + "."
 
 
 def _heard(transcript) -> str:
