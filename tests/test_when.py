@@ -156,3 +156,17 @@ def test_someone_coming_into_view_has_the_times_the_people_line_counts_them():
     assert "someone in view" not in {f.what for f in timed_facts(always)}
     flicker = people_context([0, 1, 0, 1, 0, 1])                          # runs the line does not list
     assert "someone in view" not in {f.what for f in timed_facts(flicker)}
+
+
+@pytest.mark.parametrize("history, expected", [
+    (["What is on the stage?", "A drum."], "At 0:06-0:12 (drum seen)."),     # not the people line's "someone in view"
+    (["What is there?", "A stage."], "Throughout: a stage is seen in every stretch (0:00-0:12)."),
+    (["What does the sign say?", 'The text says "OPEN".'], None),             # a quote: the reader sees it
+    (["Who is there?", "One person."], None)])                                # no object: the reader answers
+def test_a_follow_up_pointing_back_at_a_thing_gets_that_things_times(monkeypatch, history, expected):
+    import vlm.perception.when as when
+
+    monkeypatch.setattr(when, "best_fact", lambda q, facts: pytest.fail("the referent answers, not a match"))
+    turns = [{"role": "user", "content": history[0]}, {"role": "assistant", "content": history[1]}]
+    assert answer_when("When does it appear?", _ctx(), history=turns) == expected
+    assert when.pointed_object("When does the drum appear?", turns, _ctx()) == (False, None)   # it names its thing

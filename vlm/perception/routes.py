@@ -27,7 +27,7 @@ ROUTES: dict[str, Route] = {
     # the video file: length, frame rate, size, shots (the reader says it cannot tell)
     "video_info": lambda q, c, h: answer_video_info(q, c),
     # a fact's own times (the reader says "can't tell" to most of these)
-    "when": lambda q, c, h: answer_when(q, c),
+    "when": lambda q, c, h: answer_when(q, c, history=h),
     # "What happens at the end / at 0:05?": that stretch's facts (the reader gives the whole video's activity)
     "moment": lambda q, c, h: answer_moment(q, c),
     # "Is there a lot of movement?": the segment lines' motion words (the reader gave a direction: "Mostly to

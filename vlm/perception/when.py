@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from vlm.english import with_article
 from vlm.perception.base import fmt_span, fmt_time
 from vlm.perception.speech import SPEECH_QUESTION
 
@@ -141,14 +142,50 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.lower())
 
 
-def answer_when(question: str, context, *, min_similarity: float = MIN_SIMILARITY) -> str | None:
+# A follow-up that points back at a thing: "When does it appear?" after "A bell pepper." matched "someone in view"
+# (the people line's times) and, after "A common sorrel horse.", "dog seen".
+THING_PRONOUN = re.compile(r"\b(?:it|this|that)\b", re.I)   # "they" are mostly people
+
+
+def pointed_object(question: str, history, context) -> tuple[bool, str | None]:
+    """(whether the question points back with a pronoun, the object the last answer named or None): (True,
+    'bell pepper') for "When does it appear?" after "A bell pepper."; (True, None) after a quote or an answer that
+    names no object the context has; (False, None) for a question that names its thing or opens a conversation."""
+    answers = [t["content"] for t in history if t.get("role") == "assistant"]
+    if not THING_PRONOUN.search(question) or not answers:
+        return False, None
+    from vlm.perception.which import context_objects
+
+    last = answers[-1].lower()
+    if '"' in last or "\u201c" in last:
+        return True, None     # a quote of the speech or the screen: the reader, which sees it, answers
+    named = [n for n in context_objects(context) if re.search(rf"\b{re.escape(n.lower())}\b", last)]
+    return True, max(named, key=len) if named else None     # "common sorrel horse", not "horse"
+
+
+def object_times(name: str, context) -> str | None:
+    """'At 0:02-0:05 and 0:07-0:09 (bell pepper seen).', or that it is seen all along; None when no segment line
+    names it."""
+    runs = label_spans(context.segments).get(name)
+    if not runs:
+        return None
+    segs = context.segments
+    if len(runs) == 1 and runs[0][0] <= segs[0].start and runs[0][1] >= segs[-1].end:
+        return f"Throughout: {with_article(name, capital=False)} is seen in every stretch ({fmt_span(*runs[0])})."
+    return "At " + " and ".join(fmt_span(a, b) for a, b in runs[:3]) + f" ({name} seen)."
+
+
+def answer_when(question: str, context, *, history=(), min_similarity: float = MIN_SIMILARITY) -> str | None:
     """'At 0:05-0:08 (a hand near the face).' for a "when" question a timed fact answers, 'At 0:04.' for one
-    about speech (`answer_when_said`), else None (the reader answers: text, follow-ups that name nothing, and
-    questions no fact matches)."""
+    about speech (`answer_when_said`), else None (the reader answers: text, follow-ups whose pronoun is not an
+    object the context names, and questions no fact matches)."""
     if not is_when_question(question):
         return None
     if ABOUT_WORDS.search(question) or SPEECH_QUESTION.search(question):
         return answer_when_said(question, context)
+    points_back, name = pointed_object(question, history, context)
+    if points_back:                       # "When does it appear?" after "A bell pepper.": that object's runs
+        return object_times(name, context) if name and IN_VIEW.search(question) else None
     facts = [f for f in timed_facts(context) if not f.in_view or IN_VIEW.search(question)]
     fact, sim = best_fact(question, facts)
     if fact is None or sim < min_similarity:
