@@ -11,7 +11,7 @@ def test_flow_finds_the_direction_of_motion(direction):
     scene = Scene(shapes=(Shape("square", "red", 0.5, 0.5, direction, 0.3, size=0.3),), width=160, height=160,
                   fps=10, num_frames=2, noise=0)
     a, b = render_frames(scene)
-    speed, vec, _ = flow_motion(a, b, dt=0.1)
+    speed, vec, _, _ = flow_motion(a, b, dt=0.1)
     assert speed == pytest.approx(30, rel=0.25)  # 0.3 canvas widths per second = 30 % of the width per second
     assert direction_word(vec, speed) == direction
 
@@ -35,7 +35,7 @@ def test_last_frame_with_its_neighbour_before_it_moves_forward_in_time():
 
 def test_still_scene_has_no_motion():
     a, b = render_frames(Scene(shapes=(Shape(direction="still"),), num_frames=2))
-    speed, vec, camera = flow_motion(a, b, dt=0.1)
+    speed, vec, camera, _ = flow_motion(a, b, dt=0.1)
     assert speed < 1 and camera < 1 and direction_word(vec, speed) == "none"
 
 
@@ -45,12 +45,28 @@ def test_a_shifting_picture_moves_the_camera_and_a_thing_crossing_a_still_one_do
     rng = np.random.default_rng(0)
     texture = cv2.GaussianBlur(rng.integers(0, 255, (160, 160, 3), dtype=np.uint8), (0, 0), 2)
     panned = np.roll(texture, 4, axis=1)                               # the whole picture 4 px right in 0.1 s
-    speed, vec, camera = flow_motion(texture, panned, dt=0.1)
+    speed, vec, camera, _ = flow_motion(texture, panned, dt=0.1)
     assert camera == pytest.approx(25, rel=0.25)                        # 4 px of 160 in 0.1 s = 25 % of the width/s
     crossed = texture.copy()
     crossed[60:100, 64:104] = texture[60:100, 60:100]                   # a patch moves 4 px, the rest stays
-    speed, vec, camera = flow_motion(texture, crossed, dt=0.1)
+    speed, vec, camera, _ = flow_motion(texture, crossed, dt=0.1)
     assert camera < 2 and speed > 5
+
+
+def test_where_the_camera_follows_a_thing_its_way_is_taken_against_the_background():
+    import cv2
+
+    rng = np.random.default_rng(0)
+    texture = cv2.GaussianBlur(rng.integers(0, 255, (160, 160, 3), dtype=np.uint8), (0, 0), 2)
+    runner = cv2.GaussianBlur(rng.integers(0, 255, (40, 30, 3), dtype=np.uint8), (0, 0), 2)
+    a, b = texture.copy(), np.roll(texture, -6, axis=1)   # a pan to the right: the background slides left ...
+    a[60:100, 60:90] = runner
+    b[60:100, 60:90] = runner                             # ... under a runner the camera keeps in the middle
+    motion = flow_motion(a, b, dt=0.1)
+    assert motion.camera > 20
+    assert direction_word(motion.vec, motion.moving) == "right"   # the raw flow's fastest tenth: the background
+    still = flow_motion(texture, texture, dt=0.1)
+    assert still.camera < 1 and direction_word(still.vec, still.moving) == "none"
 
 
 def test_scene_cuts_between_different_shots():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -143,33 +144,74 @@ def dense_flow(grey_a: np.ndarray, grey_b: np.ndarray) -> np.ndarray:
     return cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM).calc(grey_a, grey_b, None)
 
 
-def flow_motion(a: np.ndarray, b: np.ndarray, dt: float) -> tuple[float, np.ndarray, float]:
-    """(speed, mean flow vector (dx, dy), camera speed) in % of the frame width per second: the speed and way of
-    the fastest-moving tenth of the picture (how fast the things that move, move, whether they fill the frame or
-    a corner of it), and how fast the picture as a whole moves (`global_motion`)."""
-    ga, gb = _grey_small(a), _grey_small(b)
-    field = dense_flow(ga, gb)                # (H, W, 2) pixels
-    flow = field.reshape(-1, 2)
+class FlowMotion(NamedTuple):
+    """One frame pair's motion, in % of the frame width per second."""
+    speed: float          # the fastest-moving tenth of the picture
+    vec: np.ndarray       # (2,) (dx, dy): the mean flow of the fastest tenth of what moves against the camera
+    camera: float         # the picture as a whole (`global_motion`)
+    moving: float         # the speed of that tenth (what `direction_word` weighs `vec` against)
+
+
+def _top_tenth(flow: np.ndarray) -> tuple[float, np.ndarray]:
+    """flow (P, 2) -> (mean speed, mean vector) of its fastest-moving tenth."""
     mag = np.linalg.norm(flow, axis=-1)
     top = mag >= np.quantile(mag, 0.9)
+    return float(mag[top].mean()), flow[top].mean(0)
+
+
+def flow_motion(a: np.ndarray, b: np.ndarray, dt: float) -> FlowMotion:
+    """The speed and way of the fastest-moving tenth of the picture (how fast the things that move, move, whether
+    they fill the frame or a corner of it), and how fast the picture as a whole moves (`global_motion`). Where the
+    camera moves (`CAMERA_MOVING` or more), the way is taken from the flow left once the camera's is taken out:
+    a pan that follows a runner to the right slides the background left, the fastest part of the picture, and
+    the raw flow said "leftward" (the parkour and horse-riding clips, the BASE jump: the jumper leaps left, the
+    shaking hand-held camera said "right")."""
+    ga, gb = _grey_small(a), _grey_small(b)
+    field = dense_flow(ga, gb)                # (H, W, 2) pixels
     scale = 100.0 / ga.shape[1] / max(dt, 1e-6)
-    return float(mag[top].mean() * scale), flow[top].mean(0) * scale, global_motion(field) * scale
+    speed, vec = _top_tenth(field.reshape(-1, 2))
+    model = dominant_motion(field)
+    camera = _mean_displacement(field, model) * scale
+    moving = speed
+    if model is not None and camera >= CAMERA_MOVING:
+        h, w = field.shape[:2]
+        ys, xs = np.mgrid[0:h, 0:w]
+        p = np.stack([xs.ravel(), ys.ravel()], 1).astype(np.float32)          # (H*W, 2)
+        moving, vec = _top_tenth(field.reshape(-1, 2) - (p @ model[:, :2].T + model[:, 2] - p))
+    return FlowMotion(speed * scale, vec * scale, camera, moving * scale)
+
+
+def _grid(field: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """(P, 2) points on a grid over the field and (P, 2) where the flow takes them."""
+    h, w = field.shape[:2]
+    ys, xs = np.mgrid[step // 2:h:step, step // 2:w:step]
+    p = np.stack([xs.ravel(), ys.ravel()], 1).astype(np.float32)
+    return p, p + field[ys.ravel(), xs.ravel()]
+
+
+def dominant_motion(field: np.ndarray, step: int = 4) -> np.ndarray | None:
+    """field (H, W, 2) flow in pixels -> the (2, 3) rotation, zoom and shift (4 degrees of freedom) fitted to the
+    flow on a grid by RANSAC: the picture's dominant motion, zero where the background stands still while a
+    person crosses it; None where no fit is found."""
+    p, q = _grid(field, step)
+    m, _ = cv2.estimateAffinePartial2D(p, q, method=cv2.RANSAC, ransacReprojThreshold=1.0)
+    return m
+
+
+def _mean_displacement(field: np.ndarray, model: np.ndarray | None, step: int = 4) -> float:
+    if model is None:
+        return 0.0
+    p, _ = _grid(field, step)
+    return float(np.linalg.norm(p @ model[:, :2].T + model[:, 2] - p, axis=1).mean())
 
 
 def global_motion(field: np.ndarray, step: int = 4) -> float:
-    """field (H, W, 2) flow in pixels -> the mean displacement (pixels) the picture's dominant motion gives a
-    point: a rotation, zoom and shift (4 degrees of freedom) fitted to the flow on a grid by RANSAC, so a still
-    background holds it at zero while a person crosses it, and a pan, a tilt or a camera moving forward (a zoom)
-    raise it. On the real clips: 0-2 %/s for every tripod shot (the signing clips, the hug, the drinking), 10-100
-    for the hand-held and tracking shots (the arm wrestling, the skateboarder followed down a bridge)."""
-    h, w = field.shape[:2]
-    ys, xs = np.mgrid[step // 2:h:step, step // 2:w:step]
-    p = np.stack([xs.ravel(), ys.ravel()], 1).astype(np.float32)     # (P, 2)
-    q = p + field[ys.ravel(), xs.ravel()]
-    m, _ = cv2.estimateAffinePartial2D(p, q, method=cv2.RANSAC, ransacReprojThreshold=1.0)
-    if m is None:
-        return 0.0
-    return float(np.linalg.norm(p @ m[:, :2].T + m[:, 2] - p, axis=1).mean())
+    """field (H, W, 2) flow in pixels -> the mean displacement (pixels) the picture's dominant motion
+    (`dominant_motion`) gives a point: a still background holds it at zero while a person crosses it, and a pan,
+    a tilt or a camera moving forward (a zoom) raise it. On the real clips: 0-2 %/s for every tripod shot (the
+    signing clips, the hug, the drinking), 10-100 for the hand-held and tracking shots (the arm wrestling, the
+    skateboarder followed down a bridge)."""
+    return _mean_displacement(field, dominant_motion(field, step), step)
 
 
 def direction_word(vec: np.ndarray, speed: float) -> str:
@@ -203,17 +245,18 @@ def build_context(info: VideoInfo, timestamps: np.ndarray, frames: np.ndarray, n
     T = len(timestamps)
     motions = [flow_motion(frames[i], next_frames[i], float(next_dt[i])) if next_dt[i] > 0 else
                flow_motion(next_frames[i], frames[i], -float(next_dt[i])) if next_dt[i] < 0 else
-               (0.0, np.zeros(2), 0.0) for i in range(T)]
-    speeds = np.array([m[0] for m in motions])
-    vectors = np.stack([m[1] for m in motions])
-    cameras = np.array([m[2] for m in motions])
+               FlowMotion(0.0, np.zeros(2), 0.0, 0.0) for i in range(T)]
+    speeds = np.array([m.speed for m in motions])
+    vectors = np.stack([m.vec for m in motions])
+    cameras = np.array([m.camera for m in motions])
+    movings = np.array([m.moving for m in motions])
     bounds = np.linspace(0, T, min(num_segments, T) + 1).round().astype(int)
     edges = np.concatenate([[0.0], (timestamps[1:] + timestamps[:-1]) / 2, [info.duration]])
     segments = []
     for a, b in zip(bounds[:-1], bounds[1:]):
         speed = float(speeds[a:b].mean())
         segments.append(Segment(round(float(edges[a]), 2), round(float(edges[b]), 2), top_labels(frame_probs[a:b].mean(0)),
-                                round(speed, 1), direction_word(vectors[a:b].mean(0), speed),
+                                round(speed, 1), direction_word(vectors[a:b].mean(0), float(movings[a:b].mean())),
                                 round(float(np.median(cameras[a:b])), 1)))
     from vlm.perception.context import PerceptionContext
 
