@@ -141,7 +141,8 @@ def test_a_no_to_what_people_do_is_not_given_while_someone_is_seen(answer, count
 
 @pytest.mark.parametrize("answer, given", [
     ("No, no water bottle is seen.", False), ("No, no bottles are seen.", False), ("I can't see any bottle.", False),
-    ("No, no dog is seen.", True), ("Yes, a water bottle.", True)])
+    ("No, no dog is seen.", False),        # no dog was asked about either (`denies_unasked_thing`)
+    ("Yes, a water bottle.", True)])
 def test_a_no_to_a_thing_the_objects_name_is_not_given(answer, given):
     ctx = _ctx([0])
     ctx.labels = [("water bottle", 0.16), ("baby pacifier", 0.35)]
@@ -351,3 +352,13 @@ def test_a_posture_the_people_line_has_is_kept():
     ctx.parts["people"].result.frames[0].persons[0].posture = "upside down"
     assert "upside down" in ctx.to_text()
     assert not states_unseen_posture("One person can be seen upside down at times.", ctx)
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    ("Is it electric?", "No, no electric charge is seen.", False),     # the guitar clip: a thing nobody asked about
+    ("Is there a hoop?", "No, no basketball hoop is visible.", True),   # its head noun was asked about
+    ("Are there bottles?", "No, no bottle is seen.", True),
+    ("Is anyone there?", "No, no person is seen.", True),             # people: `denies_people_seen`'s
+    ("Is there a pet?", "No, no animal is seen.", True)])               # a kind
+def test_a_no_to_a_thing_the_question_did_not_name_is_not_given(question, answer, given):
+    assert _given(question, answer) is given

@@ -24,6 +24,8 @@ likeliest object), a first sentence that fails, or that says it cannot tell, giv
   (the people line says where they are and how they stand, not what they do).
 - `denies_object_seen`: "No, no water bottle is seen." to "Are the bottles empty?" while the objects name a
   water bottle.
+- `denies_unasked_thing`: "No, no electric charge is seen." to "Is it electric?" (a thing denied that the
+  question did not name).
 - `answers_unasked_motion`: "Mostly to the left." to "Is this slow motion?" (the motion line's direction to a
   question about no movement).
 - `answers_another_kind`: "A harmonica." to "What kitchen tool appears in the video?" (an object of the context
@@ -56,7 +58,7 @@ from collections.abc import Iterator
 
 from vlm.english import QUESTION_START, YES_NO_QUESTION
 from vlm.perception.activity import PLACES
-from vlm.perception.howmany import denies_people_seen
+from vlm.perception.howmany import PEOPLE, denies_people_seen
 from vlm.perception.speech import answers_unasked_speech
 
 CANT_TELL = "I can't tell from the video."
@@ -200,6 +202,22 @@ def denies_object_seen(answer: str, context) -> bool:
         return False
     thing = m.group("thing") or m.group("thing2")
     return any(names_thing(thing, name) for name in context_objects(context))
+
+
+def denies_unasked_thing(answer: str, question: str) -> bool:
+    """Whether the answer says a thing is not seen whose head noun the question did not name: "No, no electric
+    charge is seen." to "Is it electric?" (a thing of the reader's making: nothing was asked about one)."""
+    from vlm.english import singular
+
+    m = DENIES_THING.search(answer)
+    if m is None:
+        return False
+    asked = {singular(w) for w in re.findall(r"[a-z]+", question.lower())}
+    said = [singular(w) for w in re.findall(r"[a-z]+", (m.group("thing") or m.group("thing2")).lower())
+            if w not in ("one", "any", "a", "an", "the", "other")]
+    if not said or re.fullmatch(PEOPLE, said[-1]) or said[-1] in ("person", "body", "animal", "object", "thing"):
+        return False        # people (`denies_people_seen`) and kinds are not things of the reader's making
+    return said[-1] not in asked          # its head noun: "charge"; not "basketball hoop" to "Is there a hoop?"
 
 
 OBJECT_ANSWER = re.compile(r"^\W*(?:(?:it|this|that)\s+(?:is|looks\s+like|seems\s+to\s+be)\s+|it's\s+)?"
@@ -408,7 +426,7 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or affirms_another_thing(head, question, context) or quotes_unseen_words(head, context, question)
             or answers_unasked_posture(head, question) or answers_a_thing_with_text(head, question)
             or answers_a_thing_with_an_activity(head, question, context) or garbled_direction(head)
-            or garbled_posture(head)
+            or garbled_posture(head) or denies_unasked_thing(head, question)
             or states_unseen_posture(head, context))
 
 
