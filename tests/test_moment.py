@@ -114,3 +114,18 @@ def test_the_routes_are_tried_in_order_and_name_the_one_that_answered():
     assert extractive_answer("What happens at the end?", ctx)[0] == "moment"
     assert extractive_answer("Is there a drum?", ctx) == ("present", "Yes, a drum.")
     assert extractive_answer("Is the man happy?", ctx) is None
+
+
+def _said(answer):
+    return [{"role": "user", "content": "..."}, {"role": "assistant", "content": answer}]
+
+
+def test_what_happens_next_is_the_stretch_after_the_previous_answers_last_time():
+    ctx = _ctx(cuts=[9.0])
+    start = answer_moment("What happens at the start?", ctx)
+    nxt = answer_moment("What happens next?", ctx, _said(start))
+    assert nxt.startswith("Next (0:06-0:12): the frames show a drum and a stage")
+    assert answer_moment("And then?", ctx, _said(nxt)) == "Nothing more: the video ends at 0:12."
+    assert answer_moment("And after that?", ctx, _said("It looks like drumming.")) is None   # no time to go on from
+    assert answer_moment("What happens next?", ctx) is None                                 # nothing before it
+    assert answer_moment("What is the man holding next to the drum?", ctx, _said(start)) is None

@@ -123,11 +123,38 @@ def moment_facts(context, a: float, b: float, segments) -> list[str]:
     return out
 
 
-def answer_moment(question: str, context) -> str | None:
-    """The facts of the stretch a "What happens at the end / at 0:05 / first?" question points at; else None."""
+# "And after that?", "What happens next?": the stretch after the last time the previous answer gave.
+NEXT = re.compile(QUESTION_START + r"(?:then\s+)?(?:what\s+(?:happens|happened|comes|is\s+shown|do\s+(?:we|you)\s+see)\s+)?"
+                  r"(?:next|after\s+(?:that|this)|afterwards|then)\s*\W*$", re.I)
+_TIME = re.compile(r"\b(\d{1,2}):(\d{2})\b")
+
+
+def asked_next(question: str, history) -> float | None:
+    """The time a "What happens next?" follow-up starts from: the last time the previous answer names; None for
+    other questions, and where the previous answer gives no time (the reader answers)."""
+    answers = [t["content"] for t in history if t.get("role") == "assistant"]
+    if not NEXT.search(question) or not answers:
+        return None
+    times = [60 * int(m) + int(s) for m, s in _TIME.findall(answers[-1])]
+    return float(max(times)) if times else None
+
+
+def answer_moment(question: str, context, history=()) -> str | None:
+    """The facts of the stretch a "What happens at the end / at 0:05 / first?" question points at, or a "What
+    happens next?" follow-up (the stretch after the previous answer's last time); else None."""
     if not context.segments:
         return None
     duration = context.info.duration
+    after = asked_next(question, history)
+    if after is not None:
+        # the answer's times are rounded to the second: "0:03-0:05" is 3.26-4.90 s
+        later = [s for s in context.segments if s.start >= after - 0.5 and s.end > after + 0.5]
+        if not later:
+            return f"Nothing more: the video ends at {fmt_time(duration)}."
+        seg = later[0]
+        facts = moment_facts(context, seg.start, seg.end, [seg])
+        return f"Next ({fmt_span(seg.start, seg.end)}): {facts[0][:1].lower()}{facts[0][1:]}" + \
+            "".join(" " + f for f in facts[1:])
     asked = asked_moment(question, duration)
     if asked is None:
         return None

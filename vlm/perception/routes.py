@@ -29,7 +29,7 @@ ROUTES: dict[str, Route] = {
     # a fact's own times (the reader says "can't tell" to most of these)
     "when": lambda q, c, h: answer_when(q, c, history=h),
     # "What happens at the end / at 0:05?": that stretch's facts (the reader gives the whole video's activity)
-    "moment": lambda q, c, h: answer_moment(q, c),
+    "moment": lambda q, c, h: answer_moment(q, c, h),
     # "Is there a lot of movement?": the segment lines' motion words (the reader gave a direction: "Mostly to
     # the left.")
     "motion": lambda q, c, h: answer_motion(q, c),
