@@ -152,8 +152,11 @@ def test_someone_coming_into_view_has_the_times_the_people_line_counts_them():
     assert answer_when("When does someone appear?", ctx) == "At 0:02-0:03 (someone in view)."
     assert answer_when("When is the person visible?", ctx) == "At 0:02-0:03 (someone in view)."
     assert answer_when("When does someone speak?", ctx) is None          # not about being in view
-    always = people_context([1, 1, 1])                                    # in every frame: no time tells when
-    assert "someone in view" not in {f.what for f in timed_facts(always)}
+    always = people_context([1, 1, 1])            # in every frame: from the first analysed frame to the last
+    assert {f.what: f.spans for f in timed_facts(always)}["someone in view in every analysed frame"] == [(0.0, 2.0)]
+    assert answer_when("When does someone appear?", always) == \
+        "At 0:00-0:02 (someone in view in every analysed frame)."
+    assert "someone in view" not in {f.what[:15] for f in timed_facts(people_context([1, 2, 2]))}   # one, then two
     flicker = people_context([0, 1, 0, 1, 0, 1])                          # runs the line does not list
     assert "someone in view" not in {f.what for f in timed_facts(flicker)}
 

@@ -104,6 +104,12 @@ class People:
             return []
         return [f.t for f, n in zip(self.frames, counts) if n]
 
+    def always_in_view(self) -> bool:
+        """Whether the same number of people, one or more, is counted in every analysed frame (the people line
+        then gives that one count, no runs: a second person who comes later is a run of its own)."""
+        counts = {_count(f) for f in self.frames}
+        return len(counts) == 1 and 0 not in counts
+
     def event_times(self) -> dict[str, list[float]]:
         """The people line's timed events, in its order, with the analysed times they are seen at."""
         both = [f.t for f in self.frames if any(p.arms_raised >= 2 for p in f.persons)]

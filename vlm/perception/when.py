@@ -83,6 +83,9 @@ def timed_facts(context) -> list[TimedFact]:
                                        tuple(f"When does someone {p}?" for p in PEOPLE_PHRASES[what])))
         if seen := people.in_view_times():
             facts.append(TimedFact("someone in view", people.spans(seen), IN_VIEW_PHRASES, in_view=True))
+        elif people.always_in_view():      # "When does someone appear?" -> from the first analysed frame on
+            facts.append(TimedFact("someone in view in every analysed frame",
+                                   [(people.frames[0].t, people.frames[-1].t)], IN_VIEW_PHRASES, in_view=True))
     whole = len(context.segments) > 1
     for name, runs in label_spans(context.segments).items():
         if whole and len(runs) == 1 and runs[0][0] <= context.segments[0].start and \
