@@ -116,6 +116,21 @@ def test_the_routes_are_tried_in_order_and_name_the_one_that_answered():
     assert extractive_answer("Is the man happy?", ctx) is None
 
 
+@pytest.mark.parametrize("question", ["Can you tell me what happens at the end?", "Tell me what happens at the end.",
+                                      "Hey, could you please tell me what happens at the end?",
+                                      "I'd like to know what happens at the end."])
+def test_a_politely_wrapped_question_reaches_the_route_of_the_question_it_holds(question):
+    assert extractive_answer(question, _ctx()) == extractive_answer("What happens at the end?", _ctx())
+
+
+def test_a_wrapper_is_taken_off_only_before_a_question_word():
+    from vlm.english import plain_question
+
+    assert plain_question("Can you tell me when she speaks?") == "when she speaks?"
+    assert plain_question("Can you tell me about the audio?") == "Can you tell me about the audio?"   # its own route
+    assert plain_question("Tell me if anything is said.") == "Tell me if anything is said."
+
+
 def _said(answer):
     return [{"role": "user", "content": "..."}, {"role": "assistant", "content": answer}]
 

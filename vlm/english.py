@@ -1,6 +1,7 @@
 """'a' or 'an': the indefinite article before an object's name, in the extractive answers and in the LLM's stream;
-a noun's singular (`singular`), for matching words in prompts and questions; and the start of a question the
-extractive routes read (`QUESTION_START`, `YES_NO_QUESTION`).
+a noun's singular (`singular`), for matching words in prompts and questions; the start of a question the
+extractive routes read (`QUESTION_START`, `YES_NO_QUESTION`), and the question a polite wrapper holds
+(`plain_question`).
 
 The reader learnt "The frames mostly show a {label}" from templates, so it writes "a oxygen mask"; the stream
 fixes the article once the next word arrives. The rule goes by the first letters, with the common exceptions
@@ -14,6 +15,18 @@ from typing import Iterable, Iterator
 # A question's start, a follow-up's "and" allowed ("And is he standing?").
 QUESTION_START = r"^\W*(?:and\s+)?"
 YES_NO_QUESTION = re.compile(QUESTION_START + r"(?:does|did|do|is|was|are|were|can|could|has|have|will)\b", re.I)
+
+# A question asked politely or indirectly: "Can you tell me when someone appears?", "Tell me what happens at the
+# end.", "I'd like to know how many people there are." The extractive routes read the question it wraps.
+_WRAPPER = re.compile(r"^\W*(?:(?:hey|hi|ok|okay|so|well)\W+)?(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+"
+                      r"(?:please\s+)?(?:tell|show)\s+me|tell\s+me|i(?:\s+want|\s+would\s+like|'d\s+like)\s+to\s+know|"
+                      r"do\s+you\s+know|i\s+wonder|i'm\s+wondering)\s+(?=(?:who|what|when|where|which|why|how)\b)", re.I)
+
+
+def plain_question(question: str) -> str:
+    """The question a polite or indirect wrapper holds: "Can you tell me when she speaks?" -> "when she speaks?"."""
+    return _WRAPPER.sub("", question, count=1)
+
 
 _VOWEL_SOUND = re.compile(r"^(?:[aeio]|u(?!ni|s[aeiu]|t[aeiu]|k[aeiu]|r[aeiou]|bi|ro)|hour|honest|honou?r|heir)",
                           re.I)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from vlm.english import plain_question
 from vlm.perception.howmany import answer_how_many, answer_how_many_things
 from vlm.perception.mentions import answer_mentioned
 from vlm.perception.moment import answer_moment
@@ -72,6 +73,7 @@ READS_PARTS = frozenset({"when", "moment", "transcript", "mentioned", "sound", "
 
 def extractive_answer(question: str, context, history: Sequence[dict] = ()) -> tuple[str, str] | None:
     """(route name, answer) from the first route that answers, or None."""
+    question = plain_question(question)       # "Can you tell me when she speaks?" -> "when she speaks?"
     for name, route in ROUTES.items():
         found = route(question, context, history)
         if found is not None:
@@ -90,5 +92,6 @@ FALLBACKS: dict[str, Route] = {
 
 def fallback_answer(question: str, context, history: Sequence[dict] = ()) -> str | None:
     """The first fallback's answer, or None."""
+    question = plain_question(question)
     return next((found for route in FALLBACKS.values() if (found := route(question, context, history)) is not None),
                 None)
