@@ -152,9 +152,7 @@ def answer_moment(question: str, context, history=()) -> str | None:
         if not later:
             return f"Nothing more: the video ends at {fmt_time(duration)}."
         seg = later[0]
-        facts = moment_facts(context, seg.start, seg.end, [seg])
-        return f"Next ({fmt_span(seg.start, seg.end)}): {facts[0][:1].lower()}{facts[0][1:]}" + \
-            "".join(" " + f for f in facts[1:])
+        return _stretch(f"Next ({fmt_span(seg.start, seg.end)})", moment_facts(context, seg.start, seg.end, [seg]))
     asked = asked_moment(question, duration)
     if asked is None:
         return None
@@ -164,5 +162,9 @@ def answer_moment(question: str, context, history=()) -> str | None:
     a, b, segments = _window(context, where, t, span)
     head = {"start": "At the start", "end": "At the end", "middle": "In the middle"}.get(where, "")
     head = f"{head} ({fmt_span(a, b)})" if head else f"At {fmt_span(a, b)}"
-    facts = moment_facts(context, a, b, segments)
+    return _stretch(head, moment_facts(context, a, b, segments))
+
+
+def _stretch(head: str, facts: list[str]) -> str:
+    """'At the end (0:06-0:12): the frames show ... One person is seen.'"""
     return f"{head}: {facts[0][:1].lower()}{facts[0][1:]}" + "".join(" " + f for f in facts[1:])

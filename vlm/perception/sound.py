@@ -62,17 +62,11 @@ def answer_transcript(question: str, context) -> str | None:
     part runs."""
     if not TRANSCRIPT_ASKED.search(question) or WRITING_ASKED.search(question):
         return None
-    state = context.parts.get("speech")
-    if state is None or state.pending:
-        return None
+    heard = answer_speech_heard(context)        # None while the part runs
     t = context.part("speech")
-    if t is None:
-        return f"I can't tell: {state.note or 'the sound was not analysed'}."
-    if not t.segments:
-        if "decoded" in t.note:
-            return f"I can't tell: {t.note}."
-        none = answer_speech_heard(context).removeprefix("No, ")     # "nothing is said: the audio track is silent."
-        return none[:1].upper() + none[1:]
+    if heard is None or t is None or not t.segments:
+        none = heard and heard.removeprefix("No, ")     # "nothing is said: the audio track is silent."
+        return none and none[:1].upper() + none[1:]
     segs = t.segments[:MAX_TRANSCRIPT_SEGMENTS]
     more = f" (and {len(t.segments) - len(segs)} more)" if len(t.segments) > len(segs) else ""
     return "; ".join(f'{fmt_span(s.start, s.end)} "{s.text}"' for s in segs) + more + "."

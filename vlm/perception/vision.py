@@ -177,7 +177,7 @@ def flow_motion(a: np.ndarray, b: np.ndarray, dt: float) -> FlowMotion:
         h, w = field.shape[:2]
         ys, xs = np.mgrid[0:h, 0:w]
         p = np.stack([xs.ravel(), ys.ravel()], 1).astype(np.float32)          # (H*W, 2)
-        moving, vec = _top_tenth(field.reshape(-1, 2) - (p @ model[:, :2].T + model[:, 2] - p))
+        moving, vec = _top_tenth(field.reshape(-1, 2) - _model_flow(p, model))
     return FlowMotion(speed * scale, vec * scale, camera, moving * scale)
 
 
@@ -198,11 +198,16 @@ def dominant_motion(field: np.ndarray, step: int = 4) -> np.ndarray | None:
     return m
 
 
+def _model_flow(p: np.ndarray, model: np.ndarray) -> np.ndarray:
+    """(P, 2) points -> (P, 2) the displacement the (2, 3) motion model gives each."""
+    return p @ model[:, :2].T + model[:, 2] - p
+
+
 def _mean_displacement(field: np.ndarray, model: np.ndarray | None, step: int = 4) -> float:
     if model is None:
         return 0.0
     p, _ = _grid(field, step)
-    return float(np.linalg.norm(p @ model[:, :2].T + model[:, 2] - p, axis=1).mean())
+    return float(np.linalg.norm(_model_flow(p, model), axis=1).mean())
 
 
 def global_motion(field: np.ndarray, step: int = 4) -> float:
