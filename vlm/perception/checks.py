@@ -502,12 +502,13 @@ def _checked_rest(head: str, pieces: Iterator[str], context) -> Iterator[str]:
     after an activity answer the evidence sentence that `evidence_contradicts` it, and anywhere a posture the
     people line does not have (`states_unseen_posture`)."""
     check_evidence = ACTIVITY_ANSWER.match(head) is not None
+    facts = context.to_text() if context is not None else None     # once per answer, not once per sentence
 
     def keep(sentence: str) -> bool:
         nonlocal check_evidence
         contradicts = check_evidence and evidence_contradicts(head, sentence)
         check_evidence = False            # only the sentence right after the answer is its evidence
-        return not contradicts and not states_unseen_posture(sentence, context)
+        return not contradicts and not states_unseen_posture(sentence, context, facts)
 
     def sentences() -> Iterator[str]:
         rest = ""
@@ -536,10 +537,10 @@ POSTURE_CLAIM = re.compile(r"\b(?:upside[ -]down|lying down)\b", re.I)
 NEGATION = re.compile(r"\b(?:no|not|never|nobody|no ?one|none)\b|n't\b", re.I)
 
 
-def states_unseen_posture(sentence: str, context) -> bool:
+def states_unseen_posture(sentence: str, context, facts: str | None = None) -> bool:
     """Whether the sentence says someone is upside down or lying down while the context does not ("No one is seen
-    upside down." says nothing is)."""
-    if context is None or NEGATION.search(sentence):
+    upside down." says nothing is); `facts`: the context's text, where the caller has it already."""
+    if context is None or NEGATION.search(sentence) or not POSTURE_CLAIM.search(sentence):
         return False
-    facts = context.to_text().lower().replace("upside-down", "upside down")
+    facts = (facts if facts is not None else context.to_text()).lower().replace("upside-down", "upside down")
     return any(m.group(0).lower().replace("-", " ") not in facts for m in POSTURE_CLAIM.finditer(sentence))

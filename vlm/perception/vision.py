@@ -171,7 +171,7 @@ def flow_motion(a: np.ndarray, b: np.ndarray, dt: float) -> FlowMotion:
     scale = 100.0 / ga.shape[1] / max(dt, 1e-6)
     speed, vec = _top_tenth(field.reshape(-1, 2))
     model = dominant_motion(field)
-    camera = _mean_displacement(field, model) * scale
+    camera = global_motion(field, model) * scale
     moving = speed
     if model is not None and camera >= CAMERA_MOVING:
         h, w = field.shape[:2]
@@ -203,20 +203,16 @@ def _model_flow(p: np.ndarray, model: np.ndarray) -> np.ndarray:
     return p @ model[:, :2].T + model[:, 2] - p
 
 
-def _mean_displacement(field: np.ndarray, model: np.ndarray | None, step: int = 4) -> float:
+def global_motion(field: np.ndarray, model: np.ndarray | None, step: int = 4) -> float:
+    """field (H, W, 2) flow in pixels, its `dominant_motion` -> the mean displacement (pixels) that motion gives a
+    point: a still background holds it at zero while a person crosses it, and a pan, a tilt or a camera moving
+    forward (a zoom) raise it. On the real clips: 0-2 %/s for every tripod shot (the signing clips, the hug, the
+    drinking), 10-100 for the hand-held and tracking shots (the arm wrestling, the skateboarder followed down a
+    bridge)."""
     if model is None:
         return 0.0
     p, _ = _grid(field, step)
     return float(np.linalg.norm(_model_flow(p, model), axis=1).mean())
-
-
-def global_motion(field: np.ndarray, step: int = 4) -> float:
-    """field (H, W, 2) flow in pixels -> the mean displacement (pixels) the picture's dominant motion
-    (`dominant_motion`) gives a point: a still background holds it at zero while a person crosses it, and a pan,
-    a tilt or a camera moving forward (a zoom) raise it. On the real clips: 0-2 %/s for every tripod shot (the
-    signing clips, the hug, the drinking), 10-100 for the hand-held and tracking shots (the arm wrestling, the
-    skateboarder followed down a bridge)."""
-    return _mean_displacement(field, dominant_motion(field, step), step)
 
 
 def direction_word(vec: np.ndarray, speed: float) -> str:
