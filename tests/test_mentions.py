@@ -46,7 +46,8 @@ def test_the_words_asked_about_are_looked_up_and_quoted(question, expected):
                                       "Can you hear a dog barking?",        # a sound, not words
                                       "Is the man wearing a hat?", "What does he say about the lake?",
                                       "Is the book open?", "Does he hold a sign?",   # things, not their words
-                                      "When does he mention the lake?"])
+                                      "When does he mention the lake?",
+                                      "Is she talking to the camera?"])      # who the words are for
 def test_questions_that_name_no_words_or_are_not_yes_no_are_left_to_the_reader(question):
     assert answer_mentioned(question, CTX) is None
 

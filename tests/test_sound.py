@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from vlm.perception.context import PartState, PerceptionContext
-from vlm.perception.sound import answer_sound, answer_transcript
+from vlm.perception.sound import answer_said_at, answer_said_next, answer_sound, answer_transcript
 from vlm.perception.speech import Said, Transcript
 from vlm.video.io import VideoInfo
 
@@ -74,9 +74,40 @@ TWO = Transcript([Said(0.0, 4.6, "Start at the outer corner."), Said(6.2, 7.0, "
     ("Transcribe the audio.", NO_TRACK, "Nothing is said: the video has no audio track."),
     ("Can you transcribe what she says?", SOUND,
      "No speech is heard; there is sound, but the facts do not say what it is."),
+    ("Quote her exactly.", SPEECH, '0:01-0:02 "Hello there."'),
     ("Transcribe the text on screen.", TWO, None),     # on-screen text: not the speech
     ("What does she say?", TWO, None)])
 def test_a_transcript_request_gets_the_transcript_with_its_times(question, transcript, expected):
     answer = answer_transcript(question, _ctx(transcript))
     assert answer == (expected if expected is None or expected.endswith(".") else expected + ".")
     assert answer_transcript(question, _ctx(status="running")) is None
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("What is the first thing she says?", 'First, someone says "Start at the outer corner." (0:00).'),
+    ("What does she say at the end?", 'Last, someone says "And keep doing this." (0:06).'),
+    ("What does she say last?", 'Last, someone says "And keep doing this." (0:06).'),
+    ("What are her opening words?", 'First, someone says "Start at the outer corner." (0:00).'),
+    ("What's the last word she says?", 'The last word heard is "this", in "And keep doing this." (0:06).'),
+    ("What does she say at 0:06?", 'At 0:06, someone says "And keep doing this." (0:06-0:07).'),
+    ("What does she say?", None),                                  # no point: the reader quotes it
+    ("What does the caption say at the start?", None),             # on-screen text
+    ("What does she do after the first sentence?", None),          # an action
+    ("Who speaks first?", None)])
+def test_what_is_said_first_last_or_at_a_time_is_that_segment(question, expected):
+    assert answer_said_at(question, _ctx(TWO)) == expected
+    assert answer_said_at(question, _ctx(status="running")) is None
+
+
+def _after(answer: str) -> list[dict]:
+    return [{"role": "user", "content": "?"}, {"role": "assistant", "content": answer}]
+
+
+def test_and_then_after_a_quote_is_the_next_thing_said():
+    first = 'First, someone says "Start at the outer corner." (0:00).'
+    assert answer_said_next("And then?", _ctx(TWO), _after(first)) == \
+        'Then, someone says "And keep doing this." (0:06).'
+    both = 'Someone says "Start at the outer corner." (0:00) and then "And keep doing this." (0:06).'
+    assert answer_said_next("And after that?", _ctx(TWO), _after(both)) == "Nothing more is said after that."
+    assert answer_said_next("What happens next?", _ctx(TWO), _after(first)) is None     # the moment route's
+    assert answer_said_next("And then?", _ctx(TWO), _after("A dog.")) is None           # no quote

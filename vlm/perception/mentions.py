@@ -40,6 +40,11 @@ SPOKEN = re.compile(r"\b(?:speak|speaks|spoke|talk|talks|talked|talking|mention|
                     r"ask|asks|asked|shout|shouts|shouted|sing|sings|sang|narrator|voice)\b", re.I)
 
 
+# Who the words are for, not what they are: "Is she talking to the camera?" (it got 'No, not in what is heard').
+ADDRESSEE = re.compile(r"\b(?:speak|speaks|speaking|spoke|talk|talks|talking|talked)\s+(?:to|with|at)\b"
+                       r"(?!.*\babout\b)", re.I)
+
+
 def _fold(word: str) -> str:
     """Plurals, third persons and -ing/-ed folded, the same on both sides: 'boats' -> 'boat', 'ferries' ->
     'ferry', 'watches' -> 'watch', 'repairing' and 'repaired' -> 'repair'."""
@@ -98,7 +103,7 @@ def answer_mentioned(question: str, context) -> str | None:
     about_text = bool(TEXT_QUESTION.search(question)) or \
         bool(WRITTEN_ON.search(question) and READ_VERB.search(question) and not SPOKEN.search(question)) or \
         bool(WORD_QUESTION.search(question) and not SPEECH_QUESTION.search(question))
-    if not about_text and not SAY_QUESTION.search(question):
+    if not about_text and (not SAY_QUESTION.search(question) or ADDRESSEE.search(question)):
         return None
     words = content_words(question, about_text=about_text)
     if not words:

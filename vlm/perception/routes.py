@@ -12,11 +12,12 @@ from vlm.english import plain_question
 from vlm.perception.howmany import answer_how_many, answer_how_many_things
 from vlm.perception.mentions import answer_mentioned
 from vlm.perception.moment import answer_moment
+from vlm.perception.more import answer_more
 from vlm.perception.motion import answer_camera, answer_motion
 from vlm.perception.names import answer_name
 from vlm.perception.ocr import answer_written
 from vlm.perception.place import answer_is_place, answer_weather
-from vlm.perception.sound import answer_sound, answer_transcript
+from vlm.perception.sound import answer_said_at, answer_said_next, answer_sound, answer_transcript
 from vlm.perception.sport import answer_sport
 from vlm.perception.videoinfo import answer_video_info
 from vlm.perception.when import answer_when
@@ -29,8 +30,15 @@ ROUTES: dict[str, Route] = {
     "video_info": lambda q, c, h: answer_video_info(q, c),
     # a fact's own times (the reader says "can't tell" to most of these)
     "when": lambda q, c, h: answer_when(q, c, history=h),
+    # "What does she say first / at the end / at 0:05?": that segment (the reader quotes the first two)
+    "said_at": lambda q, c, h: answer_said_at(q, c),
+    # "And then?" after a quote: the next thing said (the moment route would give the next stretch's frames)
+    "said_next": lambda q, c, h: answer_said_next(q, c, h),
     # "What happens at the end / at 0:05?": that stretch's facts (the reader gives the whole video's activity)
     "moment": lambda q, c, h: answer_moment(q, c, h),
+    # "What else?", "Tell me more.": facts no earlier answer gave (the reader said "No one is visible." and "I
+    # can't tell from the video.")
+    "more": lambda q, c, h: answer_more(q, c, h),
     # "Is there a lot of movement?": the segment lines' motion words (the reader gave a direction: "Mostly to
     # the left.")
     "motion": lambda q, c, h: answer_motion(q, c),
@@ -68,7 +76,8 @@ ROUTES: dict[str, Route] = {
 }
 
 # The routes that read the background parts (speech, text, people): while one runs, their answer says so.
-READS_PARTS = frozenset({"when", "moment", "transcript", "mentioned", "sound", "how_many", "name", "written"})
+READS_PARTS = frozenset({"when", "said_at", "said_next", "moment", "more", "transcript", "mentioned", "sound", "how_many", "name",
+                         "written"})
 
 
 def extractive_answer(question: str, context, history: Sequence[dict] = ()) -> tuple[str, str] | None:

@@ -6,7 +6,9 @@ but nothing of what a sound that is not speech is: music, applause and a dog's b
 no speech heard". The reader, trained on questions about what is said, answered "Tell me about the audio." with
 "No audio is given." where the track holds sound, and "Is there any music?" with "No. No music is played.", a
 claim no fact makes. Here such questions get what the part found and, for music or any other named sound, that
-the facts cannot tell it from other sound. Questions about what is said stay with the reader.
+the facts cannot tell it from other sound. Questions about what is said stay with the reader, but for a request
+for the transcript (`answer_transcript`) and for what is said first, last or at a time (`answer_said_at`: the
+reader quotes the first two segments whatever the question points at).
 """
 from __future__ import annotations
 
@@ -50,7 +52,8 @@ SPEECH_ASKED = re.compile(
 TRANSCRIPT_ASKED = re.compile(
     QUESTION_START + r"(?:(?:please|can\s+you|could\s+you|would\s+you)\s+)?(?:(?:transcribe|write\s+down|write\s+out|"
     r"type\s+out)\b|(?:give|show|get)\s+(?:me\s+)?(?:the\s+|a\s+)?(?:full\s+)?(?:transcript|transcription)\b|"
-    r"what(?:'s|\s+is)\s+the\s+(?:full\s+)?(?:transcript|transcription)\b)", re.I)
+    r"what(?:'s|\s+is)\s+the\s+(?:full\s+)?(?:transcript|transcription)\b|"
+    r"quote\s+(?:her|him|them|the\s+(?:speaker|narrator|man|woman|person)|what\s+(?:is|was)\s+said)\b)", re.I)
 # ... but "Transcribe the text on screen." asks for the on-screen text (the reader and `answer_written`).
 WRITING_ASKED = re.compile(r"\b(?:text|texts|screen|sign|signs|captions?|subtitles?|written|writing|label|labels|title|"
                            r"titles|words\s+on|letters)\b", re.I)
@@ -70,6 +73,70 @@ def answer_transcript(question: str, context) -> str | None:
     segs = t.segments[:MAX_TRANSCRIPT_SEGMENTS]
     more = f" (and {len(t.segments) - len(segs)} more)" if len(t.segments) > len(segs) else ""
     return "; ".join(f'{fmt_span(s.start, s.end)} "{s.text}"' for s in segs) + more + "."
+
+
+# "What is the first thing she says?", "What does he say at the end?", "What's the last word?": the reader quotes the
+# first two segments whatever the question points at.
+SAID_AT = re.compile(
+    QUESTION_START + r"(?:what|which|tell\s+me|quote)\b(?=.*\b(?:say|says|said|saying|speak|speaks|spoke|spoken|"
+    r"utter\w*|shout\w*|words?|sentence|line|lines)\b)", re.I)
+SAID_POSITION = re.compile(r"\b(?P<w>first|last|final|finally|opening|closing)\b|"
+                           r"\b(?:at|in|near|towards?)\s+the\s+(?:very\s+)?(?P<pos>start|beginning|end|ending|close)\b"
+                           r"(?!\s+of\s+(?!(?:the\s+|this\s+)?(?:video|clip)))|"
+                           r"\b(?:at|around)\s+(?P<m>\d{1,2}):(?P<s>\d{2})\b", re.I)
+DOING = re.compile(r"\b(?:do|doing|done|happens?|happened|happening)\b", re.I)   # "What does he do after ..."
+SAID_WORD = re.compile(r"\b(?:first|last|final)\s+word\b", re.I)
+_FIRST = {"first", "opening", "start", "beginning"}
+_WORD = re.compile(r"[A-Za-z0-9']+")
+
+
+def answer_said_at(question: str, context) -> str | None:
+    """The segment a question about what is said first, last or at 0:05 points at ('First, someone says "Start
+    at the outer corner." (0:00).'), or the first or last word; None for other questions, where nothing is heard
+    (the speech routes say so) and while the speech part runs."""
+    if not SAID_AT.search(question) or WRITING_ASKED.search(question) or DOING.search(question) or \
+            (where := SAID_POSITION.search(question)) is None:
+        return None
+    t = context.part("speech")
+    if t is None or not t.segments:
+        return None
+    segs = t.segments
+    if where.group("m"):
+        at = 60 * int(where.group("m")) + int(where.group("s"))
+        seg = min(segs, key=lambda s: 0.0 if s.start <= at <= s.end else min(abs(s.start - at), abs(s.end - at)))
+        return f'At {fmt_time(at)}, someone says "{seg.text}" ({fmt_span(seg.start, seg.end)}).'
+    first = (where.group("w") or where.group("pos")).lower() in _FIRST
+    seg = segs[0] if first else segs[-1]
+    if SAID_WORD.search(question) and (words := _WORD.findall(seg.text)):
+        return (f'The {"first" if first else "last"} word heard is "{words[0] if first else words[-1]}", in '
+                f'"{seg.text}" ({fmt_time(seg.start)}).')
+    if len(segs) == 1:
+        return f'Someone says only "{seg.text}" ({fmt_time(seg.start)}).'
+    return f'{"First" if first else "Last"}, someone says "{seg.text}" ({fmt_time(seg.start)}).'
+
+
+_QUOTED = re.compile(r'"([^"]+)"')
+SEEING = re.compile(r"\b(?:happens?|happened|shown|see|seen)\b", re.I)   # "What happens next?": the moment route
+
+
+def answer_said_next(question: str, context, history=()) -> str | None:
+    """"And then?" after an answer that quotes what is said: the segment after the last one it quotes ('Then,
+    someone says "..." (0:06).'), or that nothing more is said; None otherwise ("What happens next?" is
+    `answer_moment`'s)."""
+    from vlm.perception.moment import NEXT
+
+    answers = [t["content"] for t in history if t.get("role") == "assistant"]
+    t = context.part("speech")
+    if not NEXT.search(question) or SEEING.search(question) or not answers or t is None:
+        return None
+    quoted = {q.strip() for q in _QUOTED.findall(answers[-1])}
+    index = max((i for i, s in enumerate(t.segments) if s.text.strip() in quoted), default=None)
+    if index is None:
+        return None
+    if index + 1 == len(t.segments):
+        return "Nothing more is said after that."
+    seg = t.segments[index + 1]
+    return f'Then, someone says "{seg.text}" ({fmt_time(seg.start)}).'
 
 
 def _heard(transcript) -> str:
