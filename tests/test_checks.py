@@ -362,3 +362,14 @@ def test_a_posture_the_people_line_has_is_kept():
     ("Is there a pet?", "No, no animal is seen.", True)])               # a kind
 def test_a_no_to_a_thing_the_question_did_not_name_is_not_given(question, answer, given):
     assert _given(question, answer) is given
+
+
+@pytest.mark.parametrize("question, kept", [
+    ("Summarize the video in one sentence.", "It looks like boxing."),
+    ("Give me a one-sentence summary.", "It looks like boxing."),
+    ("Describe the video in a few words.", "It looks like boxing."),
+    ("Describe the video.", "It looks like boxing. One person can be seen."),
+    ("What is in one line of the poem?", "It looks like boxing. One person can be seen.")])   # not a length
+def test_a_one_sentence_request_gets_the_first_sentence_only(question, kept):
+    pieces = ["It looks like ", "boxing. ", "One person ", "can be seen."]
+    assert "".join(checked_start(pieces, _ctx([1]), question)) == kept

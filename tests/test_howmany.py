@@ -51,7 +51,11 @@ def test_without_the_people_part_the_reader_answers():
                                         "people only."),                               # the reader said "One person."
     ("How many fencers are there?", (), None), ("How many divers jump?", (), None),   # people
     ("How many strings does it have?", (), None),                                     # not a thing ImageNet names
-    ("How many times does he jump?", (), None)])
+    ("How many times does he jump?", (), None),
+    ("How many?", [{"role": "user", "content": "Is there a boat?"}],                 # the thing asked about
+     "I can't tell how many there are: the facts give a number for people only."),
+    ("How many?", [{"role": "user", "content": "Is there a man?"}], None),             # people: the count answers
+    ("How many?", [{"role": "user", "content": "Is there a reason?"}], None)])        # not a thing ImageNet names
 def test_how_many_things_is_said_to_be_beyond_the_facts(question, history, expected):
     from vlm.perception.howmany import answer_how_many_things
 

@@ -459,9 +459,22 @@ def checked_start(pieces: Iterator[str], context, question: str = "", history=()
     if first_sentence_fails(head, question, context, history):
         yield CANT_TELL
         return
+    if asks_one_sentence(question):
+        yield head.rstrip()
+        return
     if head:
         yield head
     yield from _checked_rest(head, pieces, context)
+
+
+# "Summarize the video in one sentence.": the reader's describe answer runs to three.
+ONE_SENTENCE = re.compile(r"\b(?:in\s+(?:just\s+|only\s+)?(?:one|a\s+single|a)\s+(?:short\s+)?(?:sentence|line)(?!\s+of\b)|"
+                          r"in\s+(?:just\s+|only\s+)?(?:a\s+few|one|two|three|four|five|\d)\s+words|"
+                          r"(?:one|single)[- ](?:sentence|line)\s+(?:summary|description|answer))\b", re.I)
+
+
+def asks_one_sentence(question: str) -> bool:
+    return ONE_SENTENCE.search(question) is not None
 
 
 # "It looks like riding a bike." and the reader's evidence after it, "The frames mostly show a unicycle.": an

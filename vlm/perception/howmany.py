@@ -70,6 +70,9 @@ def answer_how_many(question: str, context) -> str | None:
 HOW_MANY = re.compile(r"^\W*(?:and\s+)?how\s+many\b(?:\s+(?P<noun>[a-z][a-z-]*))?", re.I)
 NOT_A_NOUN = set("""are is were was do does did can could of there in on at the these those them they you we
 appear appears""".split())
+# "Is there a boat?", "Do you see any dogs?": a question about a thing, which a bare "How many?" refers back to.
+THING_ASKED = re.compile(r"^\W*(?:and\s+)?(?:(?:is|are)\s+there|(?:do|does|can|could)\s+(?:you|we|i|the\s+(?:video|"
+                         r"clip))\s+(?:see|show|spot))\s+(?:an?|any|some)\s+(?P<noun>[a-z][a-z-]*)", re.I)
 CANT_COUNT = "I can't tell how many{what}: the facts give a number for people only."
 
 
@@ -100,10 +103,13 @@ def answer_how_many_things(question: str, history=()) -> str | None:
             return None
         return CANT_COUNT.format(what=f" {noun} there are")
     asked = [t["content"] for t in history if t.get("role") == "user"]
-    if not asked or not re.match(r"^\W*(?:what|which)\b", asked[-1], re.I) or re.search(
-            r"\b(?:who|people|person|someone|anyone)\b|" + PEOPLE, asked[-1], re.I):
+    if not asked or re.search(r"\b(?:who|people|person|someone|anyone)\b|" + PEOPLE, asked[-1], re.I):
         return None   # a follow-up to a question about people (or none): the people count answers it
-    return CANT_COUNT.format(what=" there are")
+    if re.match(r"^\W*(?:and\s+)?(?:what|which)\b", asked[-1], re.I):
+        return CANT_COUNT.format(what=" there are")
+    if (thing := THING_ASKED.search(asked[-1])) is not None and names_a_thing(thing.group("noun")):
+        return CANT_COUNT.format(what=" there are")   # "Is there a boat?" -> "How many?"
+    return None
 
 
 # The reader's ways of saying nobody is there. It says them where the people line has someone: "Is the man wearing
