@@ -173,6 +173,34 @@ def test_only_a_watermark_answers_what_is_written_and_real_text_is_left_to_the_r
     assert answer_written("What does the caption say?", pending) is None       # not read yet
 
 
+def _text_ctx(*items):
+    from vlm.video.io import VideoInfo
+
+    state = PartState("text", "What is written")
+    state.finish("done", ScreenText(list(items), 4))
+    return PerceptionContext(VideoInfo("x.mp4", 300, 30.0, 640, 360, "h264"), [1.0, 4.0], [], [], [], [2.0] * 2,
+                             {"text": state})
+
+
+def test_the_text_read_first_last_or_at_the_end_and_how_many_items():
+    from vlm.perception.ocr import TextItem, answer_text_at, answer_text_count
+
+    mark = TextItem("shutterstock", 0.5, 9.5, "watermark", 0.95)
+    sale, close = TextItem("SALE", 1.0, 2.0, "text", 0.9), TextItem("CLOSED", 9.0, 10.0, "text", 0.9)
+    ctx = _text_ctx(mark, sale, close)                                            # a 10 s clip
+    assert answer_text_at("What is the first caption?", ctx) == 'The first text read is "SALE" (0:01-0:02).'
+    assert answer_text_at("What text appears at the end?", ctx) == 'At the end (0:08-0:10): "CLOSED" (0:09-0:10).'
+    assert answer_text_at("What text appears at the end?", _text_ctx(sale)) == \
+        'At the end (0:08-0:10) no text is read; the text read is "SALE" (0:01-0:02).'
+    assert answer_text_at("What does the caption say?", ctx) is None               # no point: the reader quotes
+    assert answer_text_at("What text appears at the end?", _text_ctx(mark)) is None   # nothing read: the reader
+    assert answer_text_count("How many captions are there?", ctx) == \
+        'Two: "SALE" (0:01-0:02); "CLOSED" (0:09-0:10).'                          # the watermark is not one
+    assert answer_text_count("How many different texts appear?", _text_ctx(mark)) == \
+        "None: no text is read on screen."
+    assert answer_text_count("How many people are there?", ctx) is None
+
+
 def test_posture_from_landmarks():
     lm = np.zeros((33, 3), np.float32)
     lm[:, 2] = 1.0

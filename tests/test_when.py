@@ -173,3 +173,18 @@ def test_a_follow_up_pointing_back_at_a_thing_gets_that_things_times(monkeypatch
     turns = [{"role": "user", "content": history[0]}, {"role": "assistant", "content": history[1]}]
     assert answer_when("When does it appear?", _ctx(), history=turns) == expected
     assert when.pointed_object("When does the drum appear?", turns, _ctx()) == (False, None)   # it names its thing
+
+
+@pytest.mark.slow
+def test_an_event_the_pose_model_does_not_see_is_said_not_swapped_for_another():
+    ctx = _ctx()        # a hand near the face, no arm raised
+    assert answer_when("When does she raise her arm?", ctx) == \
+        "I can't tell: pose detection finds no raised arm in the analysed frames."
+    assert answer_when("When does she touch her face?", ctx) == "At 0:04-0:06 (a hand near the face)."
+    assert "raised" not in (answer_when("When does a hand first appear?", ctx) or "")   # names no raising
+    both = People([FramePeople(t, [Person("upright", 2 if t == 10 else 0, False, (.3, .1, .7, .9))])
+                   for t in (0.0, 2.0, 4.0, 6.0, 8.0, 10.0)])
+    state = PartState("people", "People")
+    state.finish("done", both)
+    ctx.parts["people"] = state
+    assert answer_when("When does she raise her arm?", ctx) == "At 0:10 (both arms raised)."   # one arm: no

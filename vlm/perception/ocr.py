@@ -235,3 +235,55 @@ def answer_written(question: str, context) -> str | None:
 
 def only_watermark(mark: str) -> str:
     return f'No text is written in the scene; there is only a "{mark}" watermark.'
+
+
+# "How many captions are there?": the reader said "No text appears on screen." over a caption line.
+TEXT_COUNT = re.compile(r"^\W*(?:and\s+)?how\s+many\s+(?:different\s+|separate\s+)?(?:pieces\s+of\s+text|texts|captions|"
+                        r"titles|subtitles|text\s+(?:items|overlays|boxes|labels)|labels|signs\s+with\s+text)\b", re.I)
+# "What text appears at the end?", "What is the first caption?": the reader quotes the first item wherever asked.
+TEXT_POSITION = re.compile(r"\b(?P<w>first|last|final|opening|closing)\b|\b(?:at|in|near|towards?)\s+the\s+(?:very\s+)?"
+                           r"(?P<pos>start|beginning|end|ending|close)\b"
+                           r"(?!\s+of\s+(?!(?:the\s+|this\s+)?(?:video|clip)))", re.I)
+_FIRST = {"first", "opening", "start", "beginning"}
+END_SHARE = 0.2     # "at the end" / "at the start": the last (first) fifth of the video, at least a second
+
+
+def _items_text(items: list[TextItem]) -> str:
+    return "; ".join(f'"{i.text}" ' + ("(throughout)" if i.kind == "overlay" else f"({fmt_span(i.start, i.end)})")
+                     for i in items)
+
+
+def answer_text_count(question: str, context) -> str | None:
+    """'One: "#1:Foul tip" (0:01-0:02).' for "How many captions are there?" (watermarks are not counted); None
+    for other questions and while the text part runs."""
+    text = context.part("text")
+    if text is None or not TEXT_COUNT.search(question):
+        return None
+    read = [i for i in text.items if i.kind != "watermark"]
+    if not read:
+        return "None: no text is read on screen."
+    n = ["One", "Two", "Three", "Four", "Five"][len(read) - 1] if len(read) <= 5 else str(len(read))
+    return f"{n}: {_items_text(read[:6])}" + (" ..." if len(read) > 6 else "") + "."
+
+
+def answer_text_at(question: str, context) -> str | None:
+    """The first or last item read, or those read at the start or end of the video, for "What text appears at the
+    end?"; None for other questions, where nothing is read (the reader says so) and while the text part runs."""
+    text = context.part("text")
+    if text is None or not asks_about_text(question) or (where := TEXT_POSITION.search(question)) is None:
+        return None
+    read = [i for i in text.items if i.kind != "watermark"]
+    if not read:
+        return None
+    first = (where.group("w") or where.group("pos")).lower() in _FIRST
+    if where.group("w"):                        # "the first caption": an item, wherever it is
+        item = read[0] if first else read[-1]
+        return f'The {"first" if first else "last"} text read is {_items_text([item])}.'
+    duration = context.info.duration
+    span = max(1.0, END_SHARE * duration)
+    a, b = (0.0, span) if first else (duration - span, duration)
+    shown = [i for i in read if i.kind == "overlay" or i.start <= b and i.end >= a]
+    head = f'{"At the start" if first else "At the end"} ({fmt_span(a, b)})'
+    if shown:
+        return f"{head}: {_items_text(shown[:3])}."
+    return f"{head} no text is read; the text read is {_items_text(read[:3])}."

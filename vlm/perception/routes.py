@@ -15,8 +15,9 @@ from vlm.perception.moment import answer_moment
 from vlm.perception.more import answer_more
 from vlm.perception.motion import answer_camera, answer_motion
 from vlm.perception.names import answer_name
-from vlm.perception.ocr import answer_written
+from vlm.perception.ocr import answer_text_at, answer_text_count, answer_written
 from vlm.perception.place import answer_is_place, answer_weather
+from vlm.perception.poses import answer_pose_event
 from vlm.perception.sound import answer_said_at, answer_said_next, answer_sound, answer_transcript
 from vlm.perception.sport import answer_sport
 from vlm.perception.videoinfo import answer_video_info
@@ -32,6 +33,10 @@ ROUTES: dict[str, Route] = {
     "when": lambda q, c, h: answer_when(q, c, history=h),
     # "What does she say first / at the end / at 0:05?": that segment (the reader quotes the first two)
     "said_at": lambda q, c, h: answer_said_at(q, c),
+    # "What text appears at the end?", "What is the first caption?": that item (the reader quotes the first)
+    "text_at": lambda q, c, h: answer_text_at(q, c),
+    # "How many captions are there?": the items read (the reader said "No text appears on screen.")
+    "text_count": lambda q, c, h: answer_text_count(q, c),
     # "And then?" after a quote: the next thing said (the moment route would give the next stretch's frames)
     "said_next": lambda q, c, h: answer_said_next(q, c, h),
     # "What happens at the end / at 0:05?": that stretch's facts (the reader gives the whole video's activity)
@@ -39,6 +44,9 @@ ROUTES: dict[str, Route] = {
     # "What else?", "Tell me more.": facts no earlier answer gave (the reader said "No one is visible." and "I
     # can't tell from the video.")
     "more": lambda q, c, h: answer_more(q, c, h),
+    # "Does he raise his arm?", "Is his hand near his face?": the people line's events (the reader said "No, no one
+    # is seen near the face." where the line has a hand near the face)
+    "pose_event": lambda q, c, h: answer_pose_event(q, c),
     # "Is there a lot of movement?": the segment lines' motion words (the reader gave a direction: "Mostly to
     # the left.")
     "motion": lambda q, c, h: answer_motion(q, c),
@@ -76,8 +84,8 @@ ROUTES: dict[str, Route] = {
 }
 
 # The routes that read the background parts (speech, text, people): while one runs, their answer says so.
-READS_PARTS = frozenset({"when", "said_at", "said_next", "moment", "more", "transcript", "mentioned", "sound", "how_many", "name",
-                         "written"})
+READS_PARTS = frozenset({"when", "said_at", "text_at", "text_count", "said_next", "moment", "more", "transcript",
+                         "pose_event", "mentioned", "sound", "how_many", "name", "written"})
 
 
 def extractive_answer(question: str, context, history: Sequence[dict] = ()) -> tuple[str, str] | None:

@@ -36,13 +36,25 @@ IN_VIEW = re.compile(r"\b(?:seen|see|appear|appears|appeared|visible|show|shows|
 PEOPLE_PHRASES = {
     "an arm raised": ("raise one arm", "raise a hand", "put one hand up", "lift one arm up"),
     "both arms raised": ("raise both arms", "put both arms up above the head", "lift both arms up",
-                         "lift both hands up high", "raise the arms"),
+                         "lift both hands up high", "raise the arms", "put the hands up"),
     "a hand near the face": ("have a hand near the face", "touch the face", "put a hand to the mouth",
-                             "cover the face with a hand"),
+                             "cover the face with a hand", "cover the mouth with a hand"),
     "upside down": ("go upside down", "be upside down", "do a handstand"),
     "lying down": ("lie down", "lie on the ground"),
     "hands moving (gesturing)": ("move the hands", "gesture with the hands", "sign with the hands"),
 }
+# What pose detection did not find, said where a question asks for it ("I can't tell: pose detection finds no raised
+# arm in the analysed frames.").
+NONE_SEEN = {"an arm raised": "no raised arm", "both arms raised": "no one with both arms raised",
+             "a hand near the face": "no hand near the face", "hands moving (gesturing)": "no gesturing hands",
+             "upside down": "no one upside down", "lying down": "no one lying down"}
+ARMS = ("an arm raised", "both arms raised")
+# ... said only where the question names it: "When does a hand first appear?" comes close to "raise a hand" (0.75).
+_RAISE = r"\b(?:rais\w*|lift\w*|up|above)\b"
+NAMES_EVENT = {"an arm raised": _RAISE, "both arms raised": _RAISE,
+               "a hand near the face": r"\b(?:face|mouth|nose|chin|cheeks?|eyes?|forehead|lips?)\b",
+               "hands moving (gesturing)": r"\b(?:gestur\w*|sign|signs|signing|mov\w*)\b",
+               "upside down": r"\b(?:upside|handstand)\b", "lying down": r"\b(?:lie|lies|lying|lay|lays)\b"}
 # Someone coming into view: the analysed frames the people line counts someone in (in view questions only).
 IN_VIEW_PHRASES = ("When does someone appear?", "When is a person visible?", "When do we see someone?",
                    "When does a person come into view?", "When is someone in the frame?")
@@ -69,18 +81,26 @@ def label_spans(segments) -> dict[str, list[tuple[float, float]]]:
     return {name: [(a, b) for a, b in runs] for name, runs in spans.items()}
 
 
-def timed_facts(context) -> list[TimedFact]:
-    """The context's facts that carry times: the people line's and the objects the segment lines name."""
+def people_events(people, *, absent_in: str = "", form: str = "When does someone {}?") -> list[TimedFact]:
+    """The people line's timed events and postures as facts (`form` words their descriptions); also those it
+    does not see that the question `absent_in` names (`NAMES_EVENT`), with no spans, where it sees someone (the
+    pose model looked and found none)."""
+    postures = people.posture_times()
+    found = {**people.event_times(), "upside down": postures.get("upside down", []),
+             "lying down": postures.get("lying down", [])}
+    absent = {w for w in found if absent_in and people.max_people > 0 and re.search(NAMES_EVENT[w], absent_in, re.I)}
+    return [TimedFact(what, people.spans(ts) if ts else [],       # the spans the people line gives
+                      tuple(form.format(p) for p in PEOPLE_PHRASES[what]))
+            for what, ts in found.items() if ts or what in absent]
+
+
+def timed_facts(context, *, absent_in: str = "") -> list[TimedFact]:
+    """The context's facts that carry times: the people line's (and the events it does not see that the question
+    `absent_in` names, with no spans) and the objects the segment lines name."""
     facts: list[TimedFact] = []
     people = context.part("people")
     if people is not None and people.frames:
-        postures = people.posture_times()
-        found = {**people.event_times(), "upside down": postures.get("upside down", []),
-                 "lying down": postures.get("lying down", [])}
-        for what, ts in found.items():
-            if ts:
-                facts.append(TimedFact(what, people.spans(ts),  # the spans the people line gives
-                                       tuple(f"When does someone {p}?" for p in PEOPLE_PHRASES[what])))
+        facts += people_events(people, absent_in=absent_in)
         if seen := people.in_view_times():
             facts.append(TimedFact("someone in view", people.spans(seen), IN_VIEW_PHRASES, in_view=True))
         elif people.always_in_view():      # "When does someone appear?" -> from the first analysed frame on
@@ -189,8 +209,21 @@ def answer_when(question: str, context, *, history=(), min_similarity: float = M
     points_back, name = pointed_object(question, history, context)
     if points_back:                       # "When does it appear?" after "A bell pepper.": that object's runs
         return object_times(name, context) if name and IN_VIEW.search(question) else None
-    facts = [f for f in timed_facts(context) if not f.in_view or IN_VIEW.search(question)]
+    facts = [f for f in timed_facts(context, absent_in=question) if not f.in_view or IN_VIEW.search(question)]
     fact, sim = best_fact(question, facts)
     if fact is None or sim < min_similarity:
         return None
+    fact = arm_fact(fact, facts, question)
+    if not fact.spans:       # "When does he raise his arm?" where the pose model sees no raised arm
+        return f"I can't tell: pose detection finds {NONE_SEEN[fact.what]} in the analysed frames."
     return "At " + " and ".join(fmt_span(a, b) for a, b in fact.spans[:3]) + f" ({fact.what})."
+
+
+def arm_fact(fact: TimedFact, facts: list[TimedFact], question: str) -> TimedFact:
+    """One raised arm or both, as the question asks ("both") and the facts have: "When does he raise his arm?"
+    comes closest to "raise the arms", which both arms raised answers only if one arm raised is not seen."""
+    if fact.what not in ARMS or re.search(r"\bboth\b", question, re.I):
+        return fact
+    arms = {f.what: f for f in facts if f.what in ARMS}
+    seen = [arms[w] for w in ARMS if w in arms and arms[w].spans]
+    return seen[0] if seen else arms.get("an arm raised", fact)      # none: "no raised arm"
