@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from vlm.english import plain_question
+from vlm.perception.basis import answer_basis
 from vlm.perception.howmany import answer_how_many, answer_how_many_things
 from vlm.perception.mentions import answer_mentioned
 from vlm.perception.moment import answer_moment
@@ -41,6 +42,9 @@ ROUTES: dict[str, Route] = {
     "said_next": lambda q, c, h: answer_said_next(q, c, h),
     # "What happens at the end / at 0:05?": that stretch's facts (the reader gives the whole video's activity)
     "moment": lambda q, c, h: answer_moment(q, c, h),
+    # "Are you sure?", "How do you know?": where the last answer came from (the reader said "I can't tell from the
+    # video." after its own guess)
+    "basis": lambda q, c, h: answer_basis(q, c, h),
     # "What else?", "Tell me more.": facts no earlier answer gave (the reader said "No one is visible." and "I
     # can't tell from the video.")
     "more": lambda q, c, h: answer_more(q, c, h),
