@@ -15,6 +15,15 @@ from typing import Iterable, Iterator
 # A question's start, a follow-up's "and" allowed ("And is he standing?").
 QUESTION_START = r"^\W*(?:and\s+)?"
 YES_NO_QUESTION = re.compile(QUESTION_START + r"(?:does|did|do|is|was|are|were|can|could|has|have|will)\b", re.I)
+# Which end of the video, or of a list, a question points at: "the first caption" (group w), "at the end" (group
+# pos); not "at the end of the hall". `points_to_start` reads the match.
+END_POINT = (r"\b(?P<w>first|last|final|finally|opening|closing)\b|\b(?:at|in|near|towards?)\s+the\s+(?:very\s+)?"
+             r"(?P<pos>start|beginning|end|ending|close)\b(?!\s+of\s+(?!(?:the\s+|this\s+)?(?:video|clip)))")
+
+
+def points_to_start(match: re.Match) -> bool:
+    """Whether an `END_POINT` match points at the start ("first", "at the beginning"), not the end."""
+    return (match.group("w") or match.group("pos")).lower() in ("first", "opening", "start", "beginning")
 
 # A question asked politely or indirectly: "Can you tell me when someone appears?", "Tell me what happens at the
 # end.", "I'd like to know how many people there are." The extractive routes read the question it wraps.

@@ -17,6 +17,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from vlm.english import END_POINT, points_to_start
 from vlm.perception.base import Clip, PerceptionPart, PartUnavailable, Progress, fmt_span, register_part
 from vlm.perception.speech import SPEECH_QUESTION
 
@@ -241,10 +242,7 @@ def only_watermark(mark: str) -> str:
 TEXT_COUNT = re.compile(r"^\W*(?:and\s+)?how\s+many\s+(?:different\s+|separate\s+)?(?:pieces\s+of\s+text|texts|captions|"
                         r"titles|subtitles|text\s+(?:items|overlays|boxes|labels)|labels|signs\s+with\s+text)\b", re.I)
 # "What text appears at the end?", "What is the first caption?": the reader quotes the first item wherever asked.
-TEXT_POSITION = re.compile(r"\b(?P<w>first|last|final|opening|closing)\b|\b(?:at|in|near|towards?)\s+the\s+(?:very\s+)?"
-                           r"(?P<pos>start|beginning|end|ending|close)\b"
-                           r"(?!\s+of\s+(?!(?:the\s+|this\s+)?(?:video|clip)))", re.I)
-_FIRST = {"first", "opening", "start", "beginning"}
+TEXT_POSITION = re.compile(END_POINT, re.I)
 END_SHARE = 0.2     # "at the end" / "at the start": the last (first) fifth of the video, at least a second
 
 
@@ -275,7 +273,7 @@ def answer_text_at(question: str, context) -> str | None:
     read = [i for i in text.items if i.kind != "watermark"]
     if not read:
         return None
-    first = (where.group("w") or where.group("pos")).lower() in _FIRST
+    first = points_to_start(where)
     if where.group("w"):                        # "the first caption": an item, wherever it is
         item = read[0] if first else read[-1]
         return f'The {"first" if first else "last"} text read is {_items_text([item])}.'

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from vlm.english import QUESTION_START, YES_NO_QUESTION
+from vlm.english import END_POINT, QUESTION_START, YES_NO_QUESTION, points_to_start
 from vlm.perception.base import fmt_span, fmt_time
 
 SOUND_WORDS = r"(?:sound|sounds|audio|soundtrack|noise|noises)"
@@ -80,13 +80,9 @@ def answer_transcript(question: str, context) -> str | None:
 SAID_AT = re.compile(
     QUESTION_START + r"(?:what|which|tell\s+me|quote)\b(?=.*\b(?:say|says|said|saying|speak|speaks|spoke|spoken|"
     r"utter\w*|shout\w*|words?|sentence|line|lines)\b)", re.I)
-SAID_POSITION = re.compile(r"\b(?P<w>first|last|final|finally|opening|closing)\b|"
-                           r"\b(?:at|in|near|towards?)\s+the\s+(?:very\s+)?(?P<pos>start|beginning|end|ending|close)\b"
-                           r"(?!\s+of\s+(?!(?:the\s+|this\s+)?(?:video|clip)))|"
-                           r"\b(?:at|around)\s+(?P<m>\d{1,2}):(?P<s>\d{2})\b", re.I)
+SAID_POSITION = re.compile(END_POINT + r"|\b(?:at|around)\s+(?P<m>\d{1,2}):(?P<s>\d{2})\b", re.I)
 DOING = re.compile(r"\b(?:do|doing|done|happens?|happened|happening)\b", re.I)   # "What does he do after ..."
 SAID_WORD = re.compile(r"\b(?:first|last|final)\s+word\b", re.I)
-_FIRST = {"first", "opening", "start", "beginning"}
 _WORD = re.compile(r"[A-Za-z0-9']+")
 
 
@@ -105,7 +101,7 @@ def answer_said_at(question: str, context) -> str | None:
         at = 60 * int(where.group("m")) + int(where.group("s"))
         seg = min(segs, key=lambda s: 0.0 if s.start <= at <= s.end else min(abs(s.start - at), abs(s.end - at)))
         return f'At {fmt_time(at)}, someone says "{seg.text}" ({fmt_span(seg.start, seg.end)}).'
-    first = (where.group("w") or where.group("pos")).lower() in _FIRST
+    first = points_to_start(where)
     seg = segs[0] if first else segs[-1]
     if SAID_WORD.search(question) and (words := _WORD.findall(seg.text)):
         return (f'The {"first" if first else "last"} word heard is "{words[0] if first else words[-1]}", in '
