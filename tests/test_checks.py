@@ -373,3 +373,13 @@ def test_a_no_to_a_thing_the_question_did_not_name_is_not_given(question, answer
 def test_a_one_sentence_request_gets_the_first_sentence_only(question, kept):
     pieces = ["It looks like ", "boxing. ", "One person ", "can be seen."]
     assert "".join(checked_start(pieces, _ctx([1]), question)) == kept
+
+
+@pytest.mark.parametrize("answer, given", [("Yes, at 6.", False), ("At 12", False), ("Yes, at 0:06.", True),
+                                           ("At 6 s.", True), ("At 6 seconds.", True)])
+def test_a_time_without_minutes_or_a_unit_is_not_given(answer, given):
+    from vlm.perception.checks import garbled_time
+
+    assert _given("Does he hit the ball?", answer) is given
+    assert garbled_time(answer) is not given
+    assert not garbled_time('Someone says "Meet at 6." (0:02).')          # words quoted, not a time

@@ -144,3 +144,12 @@ def test_what_happens_next_is_the_stretch_after_the_previous_answers_last_time()
     assert answer_moment("And after that?", ctx, _said("It looks like drumming.")) is None   # no time to go on from
     assert answer_moment("What happens next?", ctx) is None                                 # nothing before it
     assert answer_moment("What is the man holding next to the drum?", ctx, _said(start)) is None
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("And at the end?", ("end", None, None)), ("What about the start?", ("start", None, None)),
+    ("And in the middle?", ("middle", None, None)), ("And at 0:07?", ("time", 7.0, None)),
+    ("How about the beginning?", ("start", None, None)),
+    ("And at the end of the hall?", None), ("And the dog?", None)])
+def test_a_follow_up_naming_only_a_point_is_a_moment_question(question, asked):
+    assert asked_moment(question, 12.0) == asked

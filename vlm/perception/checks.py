@@ -45,6 +45,7 @@ likeliest object), a first sentence that fails, or that says it cannot tell, giv
 - `answers_unasked_posture`: "No, no one is seen upside down." to "Is the person left-handed?".
 - `garbled_direction`: "Mostly to a dog." (the direction answer's form with no direction in it).
 - `garbled_posture`: "Upright: a dog." to "What is she sitting on?" (the posture answer's form with a thing in it).
+- `garbled_time`: "Yes, at 6." to "Does he hit the ball?" (a time with neither minutes nor a unit).
 - `states_unseen_posture`: "One person can be seen upside down at times." where the people line has no one
   upside down; checked in every sentence of the answer, not only the first.
 
@@ -112,6 +113,15 @@ def garbled_direction(answer: str) -> bool:
 
 # The reader's posture answer ("Upright: standing or sitting, the pose model does not tell which.") with a thing
 # where the posture goes: "Upright: a dog." to "What is she sitting on?".
+# "Yes, at 6." to "Does he hit the ball?": a time with neither minutes nor a unit (the facts write "0:06").
+BARE_TIME = re.compile(r"\bat\s+\d{1,3}\s*(?:[.!?]|$)", re.I)
+
+
+def garbled_time(answer: str) -> bool:
+    unquoted = re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]", "", answer)      # 'Someone says "Meet at 6."' is a quote
+    return BARE_TIME.search(unquoted) is not None
+
+
 POSTURE_FORM = re.compile(r"^\W*upright\s*:\s*(.*)$", re.I | re.S)
 
 
@@ -426,7 +436,7 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or affirms_another_thing(head, question, context) or quotes_unseen_words(head, context, question)
             or answers_unasked_posture(head, question) or answers_a_thing_with_text(head, question)
             or answers_a_thing_with_an_activity(head, question, context) or garbled_direction(head)
-            or garbled_posture(head) or denies_unasked_thing(head, question)
+            or garbled_posture(head) or garbled_time(head) or denies_unasked_thing(head, question)
             or states_unseen_posture(head, context))
 
 

@@ -49,10 +49,16 @@ def asked_number(question: str) -> tuple[str, int] | None:
     return COMPARISONS[(m.group("cmp") or "").lower()], int(n) if n.isdigit() else NUMBER_WORDS[n]
 
 
+# "Is he alone?": the reader said "No, only one person." where one person is seen.
+ALONE = re.compile(r"^\W*(?:and\s+)?(?:is|was)\s+(?:he|she|the\s+[a-z]+|this\s+[a-z]+|that\s+[a-z]+|someone|"
+                   r"the\s+person)\s+(?:all\s+)?(?:alone|on\s+(?:his|her|their)\s+own|by\s+(?:himself|herself))"
+                   r"(?:\s+in\s+the\s+(?:video|clip|frame|picture|room|scene))?\W*$", re.I)
+
+
 def answer_how_many(question: str, context) -> str | None:
-    """'No: up to two people are seen at once.' for "Are there more than two people?"; None for other questions
-    and while the people part is running."""
-    asked = asked_number(question)
+    """'No: up to two people are seen at once.' for "Are there more than two people?" (and "Is he alone?" as
+    "Is there only one person?"); None for other questions and while the people part is running."""
+    asked = ("==", 1) if ALONE.search(question) else asked_number(question)
     people = context.part("people")
     if asked is None or people is None:
         return None

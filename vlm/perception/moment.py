@@ -41,9 +41,20 @@ WHERE = {"start": "start", "beginning": "start", "opening": "start", "first": "s
          "middle": "middle"}
 
 
+# "And at the end?", "What about the start?", "And at 0:05?": a follow-up that names only a point of the video (the
+# reader said "Yes, at the end.").
+BARE_POINT = re.compile(r"^\W*(?:and|so|then|what\s+about|how\s+about)\s+(?P<point>(?:at|in|near|around|towards?|"
+                        r"during)\s+(?:the\s+(?:very\s+)?(?:start|beginning|end|ending|middle|opening|close)|"
+                        r"\d{1,2}:\d{2}|\d+(?:\.\d+)?\s*(?:s|secs?|seconds?))|the\s+(?:start|beginning|end|"
+                        r"ending|middle))\s*\W*$", re.I)
+
+
 def asked_moment(question: str, duration: float) -> tuple[str, float | None, tuple[float, float] | None] | None:
     """What the question points at: ('start' | 'end' | 'middle', None, None), ('time', t, None) or
     ('span', None, (a, b)); None when it is not a "what happens at <a point>" question."""
+    if (bare := BARE_POINT.search(question)) is not None:
+        point = bare.group("point")
+        question = f"What happens {point if point.split()[0].lower() != 'the' else 'at ' + point}?"
     m = WHAT_HAPPENS.search(question)
     if m is None:
         return None
