@@ -19,7 +19,11 @@ _ctx = people_context
                                              ("Is there a person?", None), ("Are there two dogs?", None),
                                              ("How many people are there?", None),
                                              ("Is he one of the players?", None),
-                                             ("Do the two men move closer together?", None)])
+                                             ("Do the two men move closer together?", None),
+                                             ("Is only one person in the video?", ("==", 1)),
+                                             ("Are more than two people visible?", (">", 2)),
+                                             ("Are two people dancing?", None),
+                                             ("Is one man holding a bat?", None)])
 def test_the_number_and_the_comparison_are_read_from_the_question(question, asked):
     assert asked_number(question) == asked
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from vlm.perception.context import PerceptionContext
-from vlm.perception.place import answer_is_place, answer_weather, asked_place
+from vlm.perception.place import answer_in_or_out, answer_is_place, answer_weather, asked_place
 from vlm.video.io import VideoInfo
 
 
@@ -56,3 +56,17 @@ def test_weather_questions_are_said_to_be_beyond_the_facts(question, asks):
         assert answer.startswith("I can't tell the weather") and "it looks indoors" in answer
         ctx.indoors = "outdoors"
         assert "indoors" not in answer_weather(question, ctx) and "sunny" not in answer_weather(question, ctx)
+
+
+@pytest.mark.parametrize("question, guess, expected", [
+    ("Is this outdoors?", "outdoors", "Yes, more likely outdoors than not (a guess from the objects, not certain)."),
+    ("Was it filmed inside?", "outdoors", "No, more likely outdoors than not (a guess from the objects, not "
+                                          "certain)."),
+    ("Is the scene in an indoor setting?", "indoors", "Yes, more likely indoors than not (a guess from the objects, "
+                                                      "not certain)."),
+    ("Is this indoors or outdoors?", "indoors", None),       # a choice: the reader names one
+    ("Is it outdoors?", "", None)])                          # no guess: the reader's
+def test_indoors_or_not_is_answered_yes_or_no_from_the_guess(question, guess, expected):
+    ctx = _ctx(PLACES)
+    ctx.indoors = guess
+    assert answer_in_or_out(question, ctx) == expected

@@ -33,6 +33,13 @@ THERE = (r"(?:(?:are|is|were|was)\s+there|(?:do|does|did|can|could)\s+(?:you|we|
 QUESTION = re.compile(r"^\W*(?:and\s+)?" + THERE + r"\b\W*(?P<cmp>more than|over|at least|"
                       r"fewer than|less than|under|at most|only|exactly|just)?\s*" + NUMBER + r"\s+(?:\w+\s+)?" +
                       PEOPLE + r"\b", re.I)
+# "Is only one person in the video?", "Are more than two people visible?": the number before the verb's subject, with
+# a comparison or a "there"-like end (not "Are two people dancing?", which asks what they do). The reader said "No,
+# only one person." where one is seen.
+INVERTED = re.compile(r"^\W*(?:and\s+)?(?:is|are|was|were)\s+(?P<cmp>more than|over|at least|fewer than|less than|"
+                      r"at most|only|exactly|just)?\s*" + NUMBER + r"\s+(?:\w+\s+)?" + PEOPLE +
+                      r"\s+(?:(?:in|on)\s+(?:the\s+|this\s+)?(?:video|clip|scene|frames?|shot|footage|picture|room|it)|"
+                      r"visible|present|shown|seen|there|in\s+view)\W*$", re.I)
 PEOPLE_COUNTS = ["no one", "one person", "two people", "three people", "four people", "five people"]
 
 
@@ -41,8 +48,9 @@ def _said(n: int) -> str:
 
 
 def asked_number(question: str) -> tuple[str, int] | None:
-    """('>', 2) for "Are there more than two people?", ('==', 1) for "Is there only one child?", else None."""
-    m = QUESTION.search(question)
+    """('>', 2) for "Are there more than two people?", ('==', 1) for "Is there only one child?" and "Is only one
+    person in the video?", else None."""
+    m = QUESTION.search(question) or INVERTED.search(question)
     if m is None:
         return None
     n = m.group("n").lower()

@@ -1,4 +1,4 @@
-"""'Is this a kitchen?' answered from the likely-place line (extractive, no LLM).
+"""'Is this a kitchen?' and 'Is this outdoors?' answered from the likely-place line (extractive, no LLM).
 
 The likely place is a guess from the objects (`vlm.perception.activity.ActivityScorer.place`), right for about
 half the real clips. Asked whether the video is in a place of its vocabulary, the reader said yes to every place
@@ -55,6 +55,25 @@ def answer_is_place(question: str, context) -> str | None:
     listed = ", ".join(with_article(n, capital=False) for n in names)
     return (f"I can't tell; {with_article(place, capital=False)} is not among the likely places ({listed}; "
             f"{guess}).")
+
+
+# "Is this outdoors?", "Was it filmed inside?": yes or no from the indoors guess (the reader said "Outdoors.", a
+# right answer that does not say yes). "Indoors or outdoors?" stays with the reader, which answers it.
+IN_OR_OUT = re.compile(QUESTION_START + r"(?:is|was|are|were)\s+(?:this|it|that|they|we|he|she|the\s+[a-z]+)\s+"
+                       r"(?:(?:video|clip|scene)\s+)?(?:(?:filmed|shot|recorded|taken|happening|set)\s+)?"
+                       r"(?P<where>indoors?|outdoors?|inside|outside|in\s+an?\s+(?:indoor|outdoor)\s+"
+                       r"(?:place|setting|location|space|area))\W*$", re.I)
+
+
+def answer_in_or_out(question: str, context) -> str | None:
+    """'Yes, more likely outdoors than not (a guess from the objects, not certain).' for "Is this outdoors?" where
+    the guess is outdoors; None for other questions or without the guess."""
+    m = IN_OR_OUT.search(question)
+    guess = getattr(context, "indoors", "")
+    if m is None or guess not in ("indoors", "outdoors"):
+        return None
+    asked = "indoors" if re.search(r"indoor|inside", m.group("where"), re.I) else "outdoors"
+    return f"{'Yes' if asked == guess else 'No'}, more likely {guess} than not (a guess from the objects, not certain)."
 
 
 # "What is the weather like?", "Is it raining?": no part of the context sees the weather (ImageNet names things,

@@ -17,7 +17,7 @@ from vlm.perception.more import answer_more
 from vlm.perception.motion import answer_camera, answer_motion
 from vlm.perception.names import answer_name
 from vlm.perception.ocr import answer_text_at, answer_text_count, answer_written
-from vlm.perception.place import answer_is_place, answer_weather
+from vlm.perception.place import answer_in_or_out, answer_is_place, answer_weather
 from vlm.perception.poses import answer_pose_event
 from vlm.perception.sound import answer_said_at, answer_said_next, answer_sound, answer_transcript
 from vlm.perception.sport import answer_sport
@@ -67,6 +67,8 @@ ROUTES: dict[str, Route] = {
     "worn": lambda q, c, h: answer_worn(q, c),
     # "Is this a kitchen?": where that place stands among the likely places (the reader said yes to each place)
     "is_place": lambda q, c, h: answer_is_place(q, c),
+    # "Is this outdoors?": yes or no from the indoors guess (the reader said "Outdoors.", which does not say yes)
+    "in_or_out": lambda q, c, h: answer_in_or_out(q, c),
     # "What is the weather like?": no fact is about the weather (the reader said "It looks like a sunny day." in a
     # gym)
     "weather": lambda q, c, h: answer_weather(q, c),
