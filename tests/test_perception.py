@@ -168,6 +168,11 @@ def test_only_a_watermark_answers_what_is_written_and_real_text_is_left_to_the_r
         is None                                                                 # text to quote: the reader does
     assert answer_written("What word appears across the video?", ctx()) is None  # nothing: the reader says so
     assert answer_written("What is the dog doing?", ctx(mark)) is None
+    for question in ("Is there any writing on the video?", "Is there a watermark?", "Does the video show any text?"):
+        assert answer_written(question, ctx(mark)) == ('Yes, only a "shutterstock" watermark; no other text is '
+                                                       'written in the scene.')   # the reader said "No. No text ..."
+    assert answer_written("Is there a watermark?", ctx()) is None                 # nothing: the reader says no
+    assert answer_written("Is the man writing?", ctx(mark)) is None
     pending = PerceptionContext(VideoInfo("x.mp4", 300, 30.0, 640, 360, "h264"), [1.0], [], [], [], [2.0],
                                 {"text": PartState("text", "What is written")})
     assert answer_written("What does the caption say?", pending) is None       # not read yet

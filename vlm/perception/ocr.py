@@ -17,7 +17,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from vlm.english import END_POINT, points_to_start
+from vlm.english import END_POINT, YES_NO_QUESTION, points_to_start
 from vlm.perception.base import Clip, PerceptionPart, PartUnavailable, Progress, fmt_span, register_part
 from vlm.perception.speech import SPEECH_QUESTION
 
@@ -211,6 +211,9 @@ def _join_lines(items: list[TextItem]) -> list[TextItem]:
 TEXT_QUESTION = re.compile(r"\b(?:written|writing|writes?|text|texts|caption|captions|title|subtitles?|letters|"
                            r"lettering|logo|printed|on[- ]screen)\b", re.I)
 WORD_QUESTION = re.compile(r"\bwords?\b", re.I)
+# "Is there any writing on the video?", "Is there a watermark?" (not "Is the man writing?")
+ANY_TEXT = re.compile(r"\bwater ?marks?\b|\btexts?\b|\bon[- ]screen\b|\b(?:any|some|a|an)\s+(?:\w+\s+)?(?:writing|"
+                      r"words?|captions?|titles?|subtitles?|logos?|letters|lettering)\b", re.I)
 OPEN_QUESTION = re.compile(r"^\W*(?:and\s+)?(?:what|which)\b", re.I)
 
 
@@ -222,15 +225,19 @@ def asks_about_text(question: str) -> bool:
 
 
 def answer_written(question: str, context) -> str | None:
-    """The watermark, for a question about what is written when OCR read nothing else. The reader is trained to
+    """The watermark, for a question about what is written (or whether anything is, or a watermark) when OCR read
+    nothing else. The reader is trained to
     say so ('there is only a "shutterstock" watermark') but says "No text appears on screen." with the watermark
     line in front of it. Questions with text to read are left to the reader, which quotes it."""
     text = context.part("text")
-    if text is None or not asks_about_text(question):
+    yes_no = bool(YES_NO_QUESTION.search(question) and ANY_TEXT.search(question))
+    if text is None or not (yes_no or asks_about_text(question)):
         return None
     marks = [i for i in text.items if i.kind == "watermark"]
     if not marks or any(i.kind != "watermark" for i in text.items):
         return None
+    if yes_no:   # "Is there any writing on the video?": the reader said "No. No text appears on screen."
+        return f'Yes, only a "{marks[0].text}" watermark; no other text is written in the scene.'
     return only_watermark(marks[0].text)
 
 
