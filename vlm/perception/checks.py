@@ -48,6 +48,8 @@ likeliest object), a first sentence that fails, or that says it cannot tell, giv
 - `garbled_time`: "Yes, at 6." to "Does he hit the ball?" (a time with neither minutes nor a unit).
 - `states_unseen_posture`: "One person can be seen upside down at times." where the people line has no one
   upside down; checked in every sentence of the answer, not only the first.
+- `quotes_unsaid`: 'Someone says "an audio track", but no clear speech is heard.' (words given as said that the
+  transcript does not have); checked in every sentence too.
 
 After an activity answer, the reader's evidence sentence is left out where the object it names points to another
 activity (`evidence_contradicts`: "It looks like riding a bike. The frames mostly show a unicycle.").
@@ -379,6 +381,23 @@ def quotes_unseen_words(answer: str, context, question: str = "") -> bool:
     return any(_plain(q) and f" {_plain(q)} " not in known for q in quotes)
 
 
+# 'Someone says "an audio track", but no clear speech is heard.' to "Describe the people.": a quote given as speech
+# that is not in the transcript (here the words of the facts' own "What is said" line).
+SAID_QUOTE = re.compile(r"\b(?:says?|said|saying|speaks?|spoke|heard|hears?|shouts?|asks?|tells?)\b[^\"\u201c.]{0,40}"
+                        r"[\"\u201c]([^\"\u201d]{3,})[\"\u201d]", re.I)
+
+
+def quotes_unsaid(sentence: str, context) -> bool:
+    """Whether the sentence gives words as said that the transcript does not have (only once the speech part has
+    run: before, nothing is known either way)."""
+    speech = context.part("speech") if context is not None else None
+    quotes = SAID_QUOTE.findall(sentence)
+    if speech is None or not quotes:
+        return False
+    said = f" {_plain(speech.text)} "
+    return any(_plain(q) and f" {_plain(q)} " not in said for q in quotes)
+
+
 # The reader copies what is said or written between quotes, and now and then a word goes astray ("Also, our
 # skateboardy dog" for the transcript's "Meanwhile our skateboardy dog"), or the time after it does ('Someone
 # says "Go!" (in the speech recognition).' for "(0:01)").
@@ -437,7 +456,7 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or answers_unasked_posture(head, question) or answers_a_thing_with_text(head, question)
             or answers_a_thing_with_an_activity(head, question, context) or garbled_direction(head)
             or garbled_posture(head) or garbled_time(head) or denies_unasked_thing(head, question)
-            or states_unseen_posture(head, context))
+            or states_unseen_posture(head, context) or quotes_unsaid(head, context))
 
 
 BARE_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[.!]", re.I)
@@ -531,7 +550,8 @@ def _checked_rest(head: str, pieces: Iterator[str], context) -> Iterator[str]:
         nonlocal check_evidence
         contradicts = check_evidence and evidence_contradicts(head, sentence)
         check_evidence = False            # only the sentence right after the answer is its evidence
-        return not contradicts and not states_unseen_posture(sentence, context, facts)
+        return not contradicts and not states_unseen_posture(sentence, context, facts) and \
+            not quotes_unsaid(sentence, context)
 
     def sentences() -> Iterator[str]:
         rest = ""

@@ -16,6 +16,7 @@ from vlm.perception.moment import answer_moment
 from vlm.perception.more import answer_more
 from vlm.perception.motion import answer_camera, answer_motion
 from vlm.perception.names import answer_name
+from vlm.perception.person import answer_describe_person
 from vlm.perception.ocr import answer_text_at, answer_text_count, answer_written
 from vlm.perception.place import answer_in_or_out, answer_is_place, answer_weather
 from vlm.perception.poses import answer_pose_event
@@ -48,6 +49,9 @@ ROUTES: dict[str, Route] = {
     # "What else?", "Tell me more.": facts no earlier answer gave (the reader said "No one is visible." and "I
     # can't tell from the video.")
     "more": lambda q, c, h: answer_more(q, c, h),
+    # "Describe the man.": the people line's count, events and posture (the reader said "I can't tell from the
+    # video." and "I can't see a baby in the video." where one person was seen)
+    "describe_person": lambda q, c, h: answer_describe_person(q, c),
     # "Does he raise his arm?", "Is his hand near his face?": the people line's events (the reader said "No, no one
     # is seen near the face." where the line has a hand near the face)
     "pose_event": lambda q, c, h: answer_pose_event(q, c),
@@ -90,7 +94,7 @@ ROUTES: dict[str, Route] = {
 }
 
 # The routes that read the background parts (speech, text, people): while one runs, their answer says so.
-READS_PARTS = frozenset({"when", "said_at", "text_at", "text_count", "said_next", "moment", "more", "transcript",
+READS_PARTS = frozenset({"describe_person", "when", "said_at", "text_at", "text_count", "said_next", "moment", "more", "transcript",
                          "pose_event", "mentioned", "sound", "how_many", "name", "written"})
 
 

@@ -1,0 +1,31 @@
+"""'Describe the man.' answered from the people line (vlm.perception.person)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import people_context
+from vlm.perception.person import NOT_IN_FACTS, answer_describe_person
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Describe the man.", True), ("Tell me about the baby.", True), ("What does the woman look like?", True),
+    ("Can you describe the two dancers in the video?", True), ("What can you tell me about her?", True),
+    ("Describe the video.", False), ("Describe the room.", False), ("Tell me about the dog.", False),
+    ("What does the man hold?", False)])
+def test_questions_about_the_people_are_read(question, asks):
+    assert (answer_describe_person(question, people_context([1, 1])) is not None) is asks
+
+
+def test_the_answer_gives_the_count_and_says_what_the_facts_cannot():
+    answer = answer_describe_person("Describe the man.", people_context([1, 2, 1]))
+    assert answer.startswith("Up to 2 people are seen at once")
+    assert answer.endswith(NOT_IN_FACTS)
+    assert answer_describe_person("Describe the man.", people_context([0, 0])) == f"Nobody is seen. {NOT_IN_FACTS}"
+
+
+def test_a_likely_activity_is_given_only_when_it_is_not_a_long_shot():
+    ctx = people_context([1])
+    ctx.activity = [("braiding hair", 0.3)]
+    assert "The likely activity is braiding hair (a guess)." in answer_describe_person("Describe her.", ctx)
+    ctx.activity = [("sit ups", 0.02)]
+    assert "sit ups" not in answer_describe_person("Describe her.", ctx)

@@ -1,0 +1,43 @@
+""""Describe the man.", "Tell me about the baby.", "What does she look like?": what the facts say of the people
+(extractive, no LLM).
+
+The reader answered these with "I can't tell from the video." while the people line had someone, "I can't see a
+baby in the video." where one person was seen, and a quote of the facts' own words as speech. Here the answer is
+the people line's count and events, their posture, the likely activity as a guess, and what the facts cannot
+say: pose and face detection find where people are and how they hold themselves, not what they look like or
+wear.
+"""
+from __future__ import annotations
+
+import re
+
+from vlm.english import QUESTION_START
+from vlm.perception.howmany import PEOPLE
+from vlm.perception.more import _people_fact
+
+WHO = r"(?:(?:the|this|that|these|those)\s+(?:\w+\s+)?" + PEOPLE + r"|him|her|them|he|she|they)"
+DESCRIBE_PERSON = re.compile(
+    QUESTION_START + r"(?:(?:can|could|would)\s+you\s+)?(?:please\s+)?(?:"
+    r"describe\s+" + WHO + r"|tell\s+me\s+(?:more\s+)?about\s+" + WHO + r"|what\s+can\s+you\s+(?:tell\s+me|say)\s+"
+    r"about\s+" + WHO + r"|what\s+(?:does|do|did)\s+" + WHO + r"\s+look\s+like)"
+    r"(?:\s+(?:in|on)\s+(?:the|this)\s+(?:video|clip|scene|frames?))?(?:\s+please)?\W*$", re.I)
+MIN_ACTIVITY = 0.1    # a likelier guess than "sit ups (2%)" on the baby clip, or none is given
+NOT_IN_FACTS = "What anyone looks like or wears is not in the facts (pose and face detection)."
+
+
+def answer_describe_person(question: str, context) -> str | None:
+    """'One person is seen: an arm raised at 0:01. Upright. The likely activity is ... (a guess). What anyone
+    looks like ...' for "Describe the man."; None for other questions or before the people part has run."""
+    people = context.part("people")
+    if not DESCRIBE_PERSON.search(question) or people is None:
+        return None
+    out = [_people_fact(context)]
+    if people.max_people:
+        postures = list(people.posture_times())
+        if postures:
+            out.append(("Seen " + " and ".join(postures) if postures != ["upright"] else
+                        "Upright (standing or sitting: the pose model does not tell which)") + ".")
+        if context.activity and context.activity[0][1] >= MIN_ACTIVITY:
+            out.append(f"The likely activity is {context.activity[0][0]} (a guess).")
+    out.append(NOT_IN_FACTS)
+    return " ".join(out)
