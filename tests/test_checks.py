@@ -394,3 +394,28 @@ def test_a_time_without_minutes_or_a_unit_is_not_given(answer, given):
     assert _given("Does he hit the ball?", answer) is given
     assert garbled_time(answer) is not given
     assert not garbled_time('Someone says "Meet at 6." (0:02).')          # words quoted, not a time
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    ("Are they a man and a woman?", "Yes, three people.", False),      # the salsa clip: who they are is not counted
+    ("Is the person a boy or a girl?", "One person.", False),
+    ("Are they two people?", "Yes, two people.", True),                # a count asked for
+    ("Who is in the video?", "Two people.", True)])
+def test_who_they_are_is_not_answered_with_the_people_count(question, answer, given):
+    assert _given(question, answer) is given
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    ("Is the room empty?", "Indoors.", False),                         # a yes/no about something else
+    ("Where are they going?", "It looks like a dining room.", False),  # where to, not where
+    ("Is this indoors or outdoors?", "Indoors.", True),
+    ("Where are they?", "It looks like a dining room.", True)])
+def test_a_place_answer_to_where_someone_goes_or_to_another_yes_no_is_not_given(question, answer, given):
+    assert _given(question, answer) is given
+
+
+def test_a_denied_action_in_any_verb_form_is_not_given_while_someone_is_seen():
+    ctx = _ctx([1])
+    assert "".join(checked_start(["No, no one is seen cut."], ctx, "Is it being cut?")) == CANT_TELL
+    assert "".join(checked_start(["No, no one is seen upside down."], ctx, "Is anyone upside down?")) == \
+        "No, no one is seen upside down."

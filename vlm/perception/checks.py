@@ -14,6 +14,8 @@ likeliest object), a first sentence that fails, or that says it cannot tell, giv
   towards the camera or away from it?" (the motion line has left/right/up/down of the whole picture, nothing
   about towards or apart): a choice between directions is answered with one of them, or not at all (2 test-half
   and 2 development-half answers, all wrong before and after).
+- `answers_identity_with_a_count`: "Yes, three people." to "Are they a man and a woman?" (who they are is not in
+  the people count).
 - `answers_who_with_a_thing`: "A gymnastic horizontal bar." to "Who has the ball?" (a "who" question answered
   with no person in the sentence).
 - `denies_what_is_worn`: "No, no helmet is seen." to "Is the child wearing a helmet?" (the classifier looks at
@@ -76,9 +78,22 @@ PLACE_QUESTION = re.compile(r"\b(?:where|place|places|location|located|setting|i
                             r"building|area|spot|site)\b", re.I)
 
 
+# "Where are they going?" asks where to, not where they are; "Is the room empty?" is no question of indoors.
+GOING_TO = re.compile(r"^\W*(?:and\s+)?where\b.*\b(?:going|heading|headed|go|goes|went|off\s+to|walk(?:s|ing)?\s+to)\b",
+                      re.I)
+IN_OR_OUT_WORDS = re.compile(r"\b(?:indoors?|outdoors?|inside|outside|open air)\b", re.I)
+BARE_IN_OR_OUT = re.compile(r"^\W*(?:indoors|outdoors)\W*$", re.I)
+
+
 def answers_unasked_place(answer: str, question: str) -> bool:
-    """Whether the answer names the place or indoors/outdoors when the question asks nothing about the place."""
-    return PLACE_ANSWER.search(answer) is not None and PLACE_QUESTION.search(question) is None
+    """Whether the answer names the place or indoors/outdoors when the question asks nothing about the place (or
+    asks where someone goes), or a bare "Indoors." to a yes/no question about something else ("Is the room
+    empty?")."""
+    if PLACE_ANSWER.search(answer) is None:
+        return False
+    return PLACE_QUESTION.search(question) is None or GOING_TO.search(question) is not None or \
+        (BARE_IN_OR_OUT.search(answer) is not None and YES_NO_QUESTION.search(question) is not None and
+         IN_OR_OUT_WORDS.search(question) is None)
 
 
 # Directions, folded to one word each ("upward" -> "up", "towards" -> "toward", "farther" -> "further").
@@ -143,6 +158,21 @@ PERSON_WORDS = re.compile(r"\b(?:person|people|persons|man|men|woman|women|boy|b
                           r"\d+|faces?|i can't|cannot|can't)\b", re.I)
 
 
+# "Are they a man and a woman?" -> "Yes, three people.": a question of who they are (gender, age, a role) about
+# people already in view, answered with the people count, which says nothing of it.
+IDENTITY_QUESTION = re.compile(r"^\W*(?:and\s+)?(?:is|are|was|were)\s+(?:he|she|they|it|this|that|these|those|both|"
+                               r"the\s+(?:person|people|two|three|couple|pair|kid|kids|child|children|baby|"
+                               r"player|players|dancers?))\s+(?!(?:one|two|three|four|five|\d+|only|just|more|fewer|less|at)\b)"
+                               r"(?:both\s+|all\s+)?(?:an?\s+)?(?!(?:one|two|three|four|five|\d+)\b)(?:\w+\s+)?" + PEOPLE +
+                               r"\b", re.I)
+COUNT_ANSWER = re.compile(r"^\W*(?:(?:yes|no)\W+)?(?:one person|no one|nobody|(?:two|three|four|five|\d+) people)\b",
+                          re.I)
+
+
+def answers_identity_with_a_count(answer: str, question: str) -> bool:
+    return IDENTITY_QUESTION.search(question) is not None and COUNT_ANSWER.search(answer) is not None
+
+
 def answers_who_with_a_thing(answer: str, question: str) -> bool:
     """Whether a "who" question gets a first sentence that names no person at all ("A horizontal bar.")."""
     return WHO_QUESTION.search(question) is not None and PERSON_WORDS.search(answer) is None
@@ -188,7 +218,11 @@ def answers_unasked_motion(answer: str, question: str) -> bool:
 
 LOCOMOTION = frozenset({"moving", "walking", "running", "going", "crossing", "coming", "leaving", "entering",
                         "travelling", "traveling", "nothing"})
-DENIES_ACTION = re.compile(r"\b(?:no ?one|nobody) (?:is|was|are) (?:seen |visible )?(?P<verb>[a-z]+ing)\b", re.I)
+DENIES_ACTION = re.compile(r"\b(?:no ?one|nobody) (?:is|was|are) (?:seen |visible )?(?P<verb>[a-z]+)\b", re.I)
+# Words after "no one is seen" that name no action: a place, a posture of the people line ("no one is seen upside
+# down" is its fact), nothing. "No, no one is seen cut." (to "Is it being cut?") is an action denied.
+NOT_AN_ACTION = frozenset("""in on at here there near by with from throughout anywhere around inside outside clearly
+now and or the a an upside visible seen""".split())
 
 
 def denies_action_seen(answer: str, context) -> bool:
@@ -197,7 +231,7 @@ def denies_action_seen(answer: str, context) -> bool:
     walking" stays)."""
     m = DENIES_ACTION.search(answer)
     people = context.part("people")
-    return m is not None and m.group("verb").lower() not in LOCOMOTION and people is not None and \
+    return m is not None and m.group("verb").lower() not in LOCOMOTION | NOT_AN_ACTION and people is not None and \
         people.max_people > 0
 
 
@@ -456,7 +490,8 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or answers_unasked_posture(head, question) or answers_a_thing_with_text(head, question)
             or answers_a_thing_with_an_activity(head, question, context) or garbled_direction(head)
             or garbled_posture(head) or garbled_time(head) or denies_unasked_thing(head, question)
-            or states_unseen_posture(head, context) or quotes_unsaid(head, context))
+            or states_unseen_posture(head, context) or quotes_unsaid(head, context)
+            or answers_identity_with_a_count(head, question))
 
 
 BARE_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[.!]", re.I)
