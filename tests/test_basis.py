@@ -21,6 +21,9 @@ def _after(answer: str) -> list[dict]:
     ("I can't tell from the video.", "Yes: none of the facts"),
     ("One person.", "Fairly: it comes from pose and face detection"),
     ("A stage.", "Not sure: stage is the image classifier's reading, a guess"),
+    ("Yes, probably: drumming is the likeliest activity (a guess from the objects and poses, not certain).",
+     "Not sure: drumming is a guess, the likeliest activity"),
+    ("Yes, more likely outdoors than not (a guess from the objects, not certain).", "Not sure: indoors or outdoors"),
     ("Mostly to the left.", "Not entirely")])
 def test_the_last_answer_is_traced_to_its_source(last, starts):
     ctx = _ctx()

@@ -17,7 +17,9 @@ SURE = re.compile(
     r"really|(?:is|was)\s+(?:that|it)\s+(?:really\s+)?(?:right|correct|true|so)|how\s+(?:do|can|would)\s+you\s+"
     r"(?:know|tell)(?:\s+(?:that|this))?|how\s+(?:sure|certain|confident)\s+are\s+you|"
     r"(?:why|what\s+makes\s+you)\s+(?:do\s+you\s+)?(?:say|think)\s+(?:that|so))\W*$", re.I)
-GUESS = re.compile(r"^\W*it looks like (?:an? |the )?(?P<name>.+?)\s*(?:[.(,;]|$)", re.I)
+GUESS = re.compile(r"^\W*(?:it looks like (?:an? |the )?(?P<name>.+?)\s*(?:[.(,;]|$)|(?:yes, probably|possibly)\W+"
+                   r"(?:an? )?(?P<named>.+?) is (?:the likeliest|among the likely) (?:activit|place))", re.I)
+IN_OR_OUT = re.compile(r"\bmore likely (?:indoors|outdoors) than not\b", re.I)
 QUOTE = re.compile(r"[\"\u201c]([^\"\u201d]{2,})[\"\u201d]")
 COUNT = re.compile(r"\b(?:no one|nobody|one person|\w+ people)\b", re.I)
 CANT = re.compile(r"^\W*I can'?t (?:tell|see)\b", re.I)
@@ -40,13 +42,16 @@ def answer_basis(question: str, context, history=()) -> str | None:
         return None
     last = answers[-1]
     if (g := GUESS.match(last)) is not None:
-        name = g.group("name").lower()
+        name = (g.group("name") or g.group("named")).lower()
         for kind, guesses in (("activity", context.activity), ("place", context.place)):
             p = next((p for n, p in guesses if n.lower() == name), None)
             if p is not None:
                 return (f"Not sure: {name} is {_strength(p)}, the likeliest {kind} worked out from what the image "
                         "classifier sees (it knows objects, not actions or places).")
         return "Not sure: it is a guess from what the image classifier sees (it knows objects, not actions or places)."
+    if IN_OR_OUT.search(last):
+        return ("Not sure: indoors or outdoors is a guess from what the image classifier sees (it knows objects, not "
+                "places).")
     quotes = [_plain(q) for q in QUOTE.findall(last)]
     if quotes:
         speech, text = context.part("speech"), context.part("text")

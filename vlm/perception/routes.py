@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from vlm.english import plain_question
 from vlm.perception.basis import answer_basis
+from vlm.perception.doing import answer_doing
 from vlm.perception.howmany import answer_how_many, answer_how_many_things
 from vlm.perception.mentions import answer_mentioned
 from vlm.perception.moment import answer_moment
@@ -69,6 +70,9 @@ ROUTES: dict[str, Route] = {
     "present": lambda q, c, h: answer_present(q, c),
     # "What is she wearing?": the worn things the objects name (the reader gave the first object: "An ocarina.")
     "worn": lambda q, c, h: answer_worn(q, c),
+    # "Is the man getting a haircut?": where that activity stands among the likely activities (the reader said yes
+    # to the line's second guess at 4%)
+    "doing": lambda q, c, h: answer_doing(q, c),
     # "Is this a kitchen?": where that place stands among the likely places (the reader said yes to each place)
     "is_place": lambda q, c, h: answer_is_place(q, c),
     # "Is this outdoors?": yes or no from the indoors guess (the reader said "Outdoors.", which does not say yes)
