@@ -419,3 +419,13 @@ def test_a_denied_action_in_any_verb_form_is_not_given_while_someone_is_seen():
     assert "".join(checked_start(["No, no one is seen cut."], ctx, "Is it being cut?")) == CANT_TELL
     assert "".join(checked_start(["No, no one is seen upside down."], ctx, "Is anyone upside down?")) == \
         "No, no one is seen upside down."
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    ("Is the background plain?", "No, no plain background is seen.", False),   # no class for a background
+    ("Is there a crowd?", "No, no crowd is seen.", False),
+    ("Is there a dog?", "No, no dog is seen.", True),                          # a class: its absence is a fact
+    ("Is there a watermark?", "No, no watermark is seen.", True),              # the text line's
+    ("Is anyone there?", "No, no person is seen.", True)])
+def test_a_thing_the_classifier_cannot_name_is_not_denied(question, answer, given):
+    assert "".join(checked_start([answer], _ctx([0]), question)) == (answer if given else CANT_TELL)

@@ -77,3 +77,12 @@ def test_a_request_is_read_as_the_question_inside_it(request_, question):
                                       "What is the man holding?", "Do you see anyone?", "Describe the video."])
 def test_a_plain_question_is_left_alone(question):
     assert direct_question(question) == question
+
+
+@pytest.mark.parametrize("typed, question", [
+    ("wat vegtable is this", "what vegetable is this"), ("Whats the man doing?", "What's the man doing?"),
+    ("hw many ppl are there?", "how many people are there?"), ("Wich way does he go?", "Which way does he go?"),
+    ("Is there a letter R on the screen?", "Is there a letter R on the screen?"),     # single letters stay
+    ("What is written on the sign?", "What is written on the sign?")])
+def test_misspelt_question_words_are_corrected(typed, question):
+    assert direct_question(typed) == question

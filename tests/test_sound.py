@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from vlm.perception.context import PartState, PerceptionContext
-from vlm.perception.sound import answer_said_at, answer_said_next, answer_sound, answer_transcript
+from vlm.perception.sound import answer_said_at, answer_said_next, answer_sound, answer_speech_length, answer_transcript
 from vlm.perception.speech import Said, Transcript
 from vlm.video.io import VideoInfo
 
@@ -111,3 +111,18 @@ def test_and_then_after_a_quote_is_the_next_thing_said():
     assert answer_said_next("And after that?", _ctx(TWO), _after(both)) == "Nothing more is said after that."
     assert answer_said_next("What happens next?", _ctx(TWO), _after(first)) is None     # the moment route's
     assert answer_said_next("And then?", _ctx(TWO), _after("A dog.")) is None           # no quote
+
+
+@pytest.mark.parametrize("question, transcript, expected", [
+    ("How long does she talk?", Transcript([Said(0.0, 5.2, "Start at the corner."), Said(6.0, 7.4, "And you keep.")],
+                                           "en", 0.9), "About 7 seconds in all: 0:00-0:05 and 0:06-0:07."),
+    ("For how long is there speech?", SPEECH, "About 1 second in all: 0:01-0:02."),
+    ("How long does the man speak?", NO_TRACK, "No one speaks: the video has no audio track."),
+    ("How long does he talk?", SOUND, "No one speaks: there is sound, but no speech is heard."),
+    ("How long is the video?", SPEECH, None), ("How long does he run?", SPEECH, None)])
+def test_how_long_someone_speaks_adds_up_the_transcript(question, transcript, expected):
+    assert answer_speech_length(question, _ctx(transcript)) == expected
+
+
+def test_how_long_someone_speaks_waits_for_the_speech_part():
+    assert answer_speech_length("How long does she talk?", _ctx(status="running")) is None

@@ -141,11 +141,32 @@ _SUBJECT_START = {"the", "a", "an", "this", "that", "these", "those", "he", "she
                   "their", "its", "someone", "somebody", "anyone", "anybody", "everyone", "i", "we", "you"}
 
 
+# Misspellings of the words questions turn on, as typed in a chat box ("wat vegtable is this" got "Yes, a hot dog
+# is seen."): the routes and the reader go by these words.
+TYPOS = {"wat": "what", "wht": "what", "waht": "what", "whta": "what", "whats": "what's", "wats": "what's",
+         "whos": "who's", "wich": "which", "whihc": "which", "wher": "where", "whre": "where", "wheres": "where's",
+         "wen": "when", "hw": "how", "howmany": "how many", "ppl": "people", "peple": "people", "poeple": "people",
+         "vid": "video", "vegtable": "vegetable", "vegatable": "vegetable", "doin": "doing", "teh": "the",
+         "thier": "their", "pls": "please", "plz": "please"}
+_TYPO = re.compile(r"\b(" + "|".join(sorted(TYPOS, key=len, reverse=True)) + r")\b(?!')", re.I)
+
+
+def spelled_out(question: str) -> str:
+    """The question with TYPOS corrected: "wat vegtable is this" -> "what vegetable is this"."""
+    def fix(m: re.Match) -> str:
+        word = TYPOS[m.group(1).lower()]
+        return word[:1].upper() + word[1:] if m.group(1)[:1].isupper() else word
+
+    return _TYPO.sub(fix, question)
+
+
 def direct_question(question: str) -> str:
     """The plain question inside a request: "Can you tell me what the man is holding?" -> "What is the man
     holding?", "Do you know if there is a dog?" -> "Is there a dog?", "Could you please describe the video?" ->
     "Describe the video."; any other question unchanged. An indirect question with no auxiliary to move keeps its
-    order ("what the man says?"); its words are what the routes and the reader go by."""
+    order ("what the man says?"); its words are what the routes and the reader go by. Misspelt question words are
+    corrected first (`spelled_out`)."""
+    question = spelled_out(question)
     m = _IMPERATIVE.match(question)
     if m is not None:
         rest = question[m.end():].rstrip(" ?!.")

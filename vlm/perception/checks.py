@@ -21,6 +21,8 @@ likeliest object), a first sentence that fails, or that says it cannot tell, giv
 - `denies_what_is_worn`: "No, no helmet is seen." to "Is the child wearing a helmet?" (the classifier looks at
   whole frames, not at what people wear: nothing in the facts says no; 1 test-half and 2 paraphrased answers,
   wrong before and after).
+- `denies_an_unnamed_thing`: "No, no plain background is seen." to "Is the background plain?" (a thing the
+  image classifier has no class for cannot be missing from its objects).
 - `bare_confidence`: "Yes, at 11%." to "Is it a concert?" (a yes or no with only a confidence after it).
 - `denies_action_seen`: "No, no one is seen dancing." to "Do they dance together?" while two people are seen
   (the people line says where they are and how they stand, not what they do).
@@ -266,6 +268,28 @@ def denies_unasked_thing(answer: str, question: str) -> bool:
     return said[-1] not in asked          # its head noun: "charge"; not "basketball hoop" to "Is there a hoop?"
 
 
+# Things another line of the facts denies (the text, the speech, the sound), which the classifier need not name.
+OTHER_LINES = frozenset("""text watermark caption subtitle writing word letter logo title sign speech sound audio
+music voice cut scene motion movement camera""".split())
+
+
+def denies_an_unnamed_thing(answer: str) -> bool:
+    """Whether the answer says a thing is not seen that the image classifier has no class for: "No, no plain
+    background is seen." to "Is the background plain?" (it names a thousand kinds of object; a background, a
+    crowd or a haircut missing from them says nothing)."""
+    from vlm.english import singular
+    from vlm.perception.howmany import names_a_thing
+
+    m = DENIES_THING.search(answer)
+    if m is None:
+        return False
+    words = [w for w in re.findall(r"[a-z]+", (m.group("thing") or m.group("thing2")).lower())
+             if w not in ("one", "any", "a", "an", "the", "other")]
+    if not words or re.fullmatch(PEOPLE, words[-1]) or singular(words[-1]) in OTHER_LINES | {"person", "body"}:
+        return False
+    return not names_a_thing(words[-1])
+
+
 OBJECT_ANSWER = re.compile(r"^\W*(?:(?:it|this|that)\s+(?:is|looks\s+like|seems\s+to\s+be)\s+|it's\s+)?"
                            r"(?:a|an|the|some)?\s*(?P<name>[A-Za-z][\w' /-]*?)\s*[.!]?\s*$", re.I)
 
@@ -491,7 +515,7 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or answers_a_thing_with_an_activity(head, question, context) or garbled_direction(head)
             or garbled_posture(head) or garbled_time(head) or denies_unasked_thing(head, question)
             or states_unseen_posture(head, context) or quotes_unsaid(head, context)
-            or answers_identity_with_a_count(head, question))
+            or answers_identity_with_a_count(head, question) or denies_an_unnamed_thing(head))
 
 
 BARE_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[.!]", re.I)

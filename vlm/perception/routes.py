@@ -21,7 +21,8 @@ from vlm.perception.person import answer_describe_person
 from vlm.perception.ocr import answer_text_at, answer_text_count, answer_written
 from vlm.perception.place import answer_in_or_out, answer_is_place, answer_weather
 from vlm.perception.poses import answer_pose_event
-from vlm.perception.sound import answer_said_at, answer_said_next, answer_sound, answer_transcript
+from vlm.perception.sound import (answer_said_at, answer_said_next, answer_sound, answer_speech_length,
+                                  answer_transcript)
 from vlm.perception.sport import answer_sport
 from vlm.perception.videoinfo import answer_video_info
 from vlm.perception.when import answer_when
@@ -40,6 +41,8 @@ ROUTES: dict[str, Route] = {
     "text_at": lambda q, c, h: answer_text_at(q, c),
     # "How many captions are there?": the items read (the reader said "No text appears on screen.")
     "text_count": lambda q, c, h: answer_text_count(q, c),
+    # "How long does she talk?": the transcript's stretches added up (the reader said it could not tell)
+    "speech_length": lambda q, c, h: answer_speech_length(q, c),
     # "And then?" after a quote: the next thing said (the moment route would give the next stretch's frames)
     "said_next": lambda q, c, h: answer_said_next(q, c, h),
     # "What happens at the end / at 0:05?": that stretch's facts (the reader gives the whole video's activity)
@@ -98,7 +101,7 @@ ROUTES: dict[str, Route] = {
 }
 
 # The routes that read the background parts (speech, text, people): while one runs, their answer says so.
-READS_PARTS = frozenset({"describe_person", "when", "said_at", "text_at", "text_count", "said_next", "moment", "more", "transcript",
+READS_PARTS = frozenset({"describe_person", "speech_length", "when", "said_at", "text_at", "text_count", "said_next", "moment", "more", "transcript",
                          "pose_event", "mentioned", "sound", "how_many", "name", "written"})
 
 

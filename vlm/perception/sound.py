@@ -202,3 +202,29 @@ def answer_speech_heard(context) -> str | None:
 
 def _no_sound(note: str) -> str:
     return "the video has no audio track" if "no audio" in note else "the audio track is silent"
+
+
+# "How long does she talk?", "For how long is there speech?": the reader said "I can't tell from the video." with
+# the transcript's times in front of it.
+SPEECH_LENGTH = re.compile(r"^\W*(?:and\s+)?(?:for\s+)?how\s+(?:long|many\s+seconds|much\s+time)\s+(?:(?:does|did|do|is|was|"
+                           r"are|were)\s+)?(?:(?:he|she|they|someone|anyone|the\s+\w+|there)\s+)?(?:\w+\s+)?"
+                           r"(?:talk|talks|talking|speak|speaks|speaking|speech|spoken|narrat\w*|voice\w*)\b", re.I)
+
+
+def answer_speech_length(question: str, context) -> str | None:
+    """'About 6 seconds in all: 0:00-0:05 and 0:06-0:07.' for "How long does she talk?"; the no-speech answer
+    where nothing is said; None for other questions and while the speech part runs."""
+    if not SPEECH_LENGTH.search(question):
+        return None
+    t = context.part("speech")
+    if t is None:
+        return answer_speech_heard(context)       # running, or why it did not run
+    if not t.segments:
+        silent = "no audio" in t.note or "silent" in t.note or "no samples" in t.note
+        return "No one speaks: " + (_no_sound(t.note) if silent else "there is sound, but no speech is heard") + "."
+    total = sum(max(s.end - s.start, 0.0) for s in t.segments)
+    spans = [fmt_span(s.start, s.end) for s in t.segments]
+    listed = spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " and " + spans[-1] if len(spans) <= 4 else \
+        f"{len(spans)} stretches from {fmt_time(t.segments[0].start)} to {fmt_time(t.segments[-1].end)}"
+    return f"About {max(round(total), 1)} second{'s' if round(total) != 1 else ''} in all: {listed}."
+
