@@ -345,13 +345,15 @@ def test_a_posture_the_people_line_lacks_is_left_out_of_every_sentence():
 
 
 def test_words_given_as_said_that_the_transcript_lacks_are_left_out():
+    from vlm.perception.checks import quotes_unsaid
+
     # "Describe the people." on the baby clip: the facts' "What is said" line quoted as speech
     pieces = ["One person. ", 'Someone says "an audio track", ', "but no clear speech is heard."]
     assert "".join(checked_start(pieces, _said_ctx(), "Describe the people.")).strip() == "One person."
     assert "".join(checked_start(['Someone says "Go!" (0:03).'], _said_ctx("Go!"), "What is said?")) == \
         'Someone says "Go!" (0:03).'                                     # in the transcript: kept
     assert "".join(checked_start(['He says "Stop here" first.'], _said_ctx("Go!"), "What is said?")) == CANT_TELL
-    from vlm.perception.checks import quotes_unsaid
+    assert not quotes_unsaid('The text says "#1:Foul tip", shown at 0:01.', _said_ctx("Go!"))   # the screen's
     assert not quotes_unsaid('Someone says "Go!".', _ctx([1]))        # no speech part: nothing known either way
 
 

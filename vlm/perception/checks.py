@@ -445,11 +445,16 @@ SAID_QUOTE = re.compile(r"\b(?:says?|said|saying|speaks?|spoke|heard|hears?|shou
                         r"[\"\u201c]([^\"\u201d]{3,})[\"\u201d]", re.I)
 
 
+# 'The text says "#1:Foul tip"': the screen's words, not speech.
+WRITTEN_SAYS = re.compile(r"\b(?:text|texts|caption|captions|label|labels|sign|signs|screen|title|titles|subtitles?|"
+                          r"watermark|logo|banner|card|board|writing|it)\s+(?:\w+\s+)?$", re.I)   # before the verb
+
+
 def quotes_unsaid(sentence: str, context) -> bool:
     """Whether the sentence gives words as said that the transcript does not have (only once the speech part has
     run: before, nothing is known either way)."""
     speech = context.part("speech") if context is not None else None
-    quotes = SAID_QUOTE.findall(sentence)
+    quotes = [m.group(1) for m in SAID_QUOTE.finditer(sentence) if not WRITTEN_SAYS.search(sentence[:m.start()])]
     if speech is None or not quotes:
         return False
     said = f" {_plain(speech.text)} "
