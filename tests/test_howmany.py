@@ -69,6 +69,7 @@ def test_how_many_things_is_said_to_be_beyond_the_facts(question, history, expec
 @pytest.mark.parametrize("question, counts, expected", [
     ("Is he alone?", [1, 1], "Yes: one person is seen."),                 # the reader said "No, only one person."
     ("Is the man alone in the room?", [1, 2], "No: up to two people are seen at once."),
+    ("Is he alone there?", [1], "Yes: one person is seen."),
     ("Is she on her own?", [0, 1], "Yes: one person is seen."),
     ("Is he alone with the dog?", [1], None)])                             # not only about people
 def test_alone_is_only_one_person(question, counts, expected):

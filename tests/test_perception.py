@@ -400,3 +400,22 @@ def test_which_whisper_segments_count_as_speech(text, logprob, no_speech, ratio,
 
     seg = SimpleNamespace(text=text, avg_logprob=logprob, no_speech_prob=no_speech, compression_ratio=ratio)
     assert heard(seg) is kept
+
+
+def test_where_the_text_is_in_the_frame():
+    from vlm.perception.ocr import TextItem, answer_text_where
+    from vlm.video.io import VideoInfo
+
+    state = PartState("text", "What is written")
+    state.finish("done", ScreenText([TextItem("clideo.com", 0.0, 9.0, "watermark", 0.9, x=0.85, y=0.9),
+                                     TextItem("SALE", 1.0, 2.0, "text", 0.9, x=0.5, y=0.1)], 4))
+    ctx = PerceptionContext(VideoInfo("x.mp4", 300, 30.0, 640, 360, "h264"), [1.0, 4.0], [], [], [], [2.0] * 2,
+                            {"text": state})
+    assert answer_text_where("Where is the watermark?", ctx) == \
+        'The "clideo.com" watermark is in the bottom right corner of the frame.'
+    after = [{"role": "user", "content": "Is there a watermark?"}, {"role": "assistant", "content": "Yes."}]
+    assert answer_text_where("Where is it?", ctx, after).startswith('The "clideo.com" watermark is in the bottom')
+    assert answer_text_where("Where is the text?", ctx).endswith('The "SALE" text is at the top centre of the frame.')
+    about_a_thing = [{"role": "user", "content": "What vegetable is it?"}, {"role": "assistant", "content": "A pepper."}]
+    assert answer_text_where("Where is it?", ctx, about_a_thing) is None       # a thing: the reader's
+    assert answer_text_where("Where is the man?", ctx) is None

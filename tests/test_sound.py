@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from vlm.perception.context import PartState, PerceptionContext
-from vlm.perception.sound import answer_said_at, answer_said_next, answer_sound, answer_speech_length, answer_transcript
+from vlm.perception.sound import (answer_language, answer_said_at, answer_said_next, answer_sound, answer_speech_length,
+                                  answer_transcript)
 from vlm.perception.speech import Said, Transcript
 from vlm.video.io import VideoInfo
 
@@ -126,3 +127,17 @@ def test_how_long_someone_speaks_adds_up_the_transcript(question, transcript, ex
 
 def test_how_long_someone_speaks_waits_for_the_speech_part():
     assert answer_speech_length("How long does she talk?", _ctx(status="running")) is None
+
+
+@pytest.mark.parametrize("question, transcript, expected", [
+    ("What language?", SPEECH, "English, as speech recognition heard it."),
+    ("Which language is spoken?", SPEECH, "English, as speech recognition heard it."),
+    ("Is she speaking French?", SPEECH, "No, the speech is in English, as speech recognition heard it."),
+    ("Is he speaking English?", SPEECH, "Yes, the speech is in English, as speech recognition heard it."),
+    ("What language is spoken?", NO_TRACK, "No one speaks, so there is no language to tell: the video has no audio "
+                                           "track."),
+    ("What language is spoken?", SOUND, "No one speaks, so there is no language to tell: there is sound, but no "
+                                        "speech is heard."),
+    ("Is she speaking loudly?", SPEECH, None), ("What is said?", SPEECH, None)])
+def test_the_language_is_the_transcripts(question, transcript, expected):
+    assert answer_language(question, _ctx(transcript)) == expected

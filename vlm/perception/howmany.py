@@ -60,7 +60,7 @@ def asked_number(question: str) -> tuple[str, int] | None:
 # "Is he alone?": the reader said "No, only one person." where one person is seen.
 ALONE = re.compile(r"^\W*(?:and\s+)?(?:is|was)\s+(?:he|she|the\s+[a-z]+|this\s+[a-z]+|that\s+[a-z]+|someone|"
                    r"the\s+person)\s+(?:all\s+)?(?:alone|on\s+(?:his|her|their)\s+own|by\s+(?:himself|herself))"
-                   r"(?:\s+in\s+the\s+(?:video|clip|frame|picture|room|scene))?\W*$", re.I)
+                   r"(?:\s+in\s+the\s+(?:video|clip|frame|picture|room|scene)|\s+there|\s+here|\s+on\s+(?:the\s+)?stage)?\W*$", re.I)
 
 
 def answer_how_many(question: str, context) -> str | None:

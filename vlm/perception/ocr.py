@@ -212,6 +212,7 @@ TEXT_QUESTION = re.compile(r"\b(?:written|writing|writes?|text|texts|caption|cap
                            r"lettering|logo|printed|on[- ]screen)\b", re.I)
 WORD_QUESTION = re.compile(r"\bwords?\b", re.I)
 # "Is there any writing on the video?", "Is there a watermark?" (not "Is the man writing?")
+WATERMARK = re.compile(r"\bwater ?marks?\b", re.I)
 ANY_TEXT = re.compile(r"\bwater ?marks?\b|\btexts?\b|\bon[- ]screen\b|\b(?:any|some|a|an)\s+(?:\w+\s+)?(?:writing|"
                       r"words?|captions?|titles?|subtitles?|logos?|letters|lettering)\b", re.I)
 OPEN_QUESTION = re.compile(r"^\W*(?:and\s+)?(?:what|which)\b", re.I)
@@ -292,3 +293,43 @@ def answer_text_at(question: str, context) -> str | None:
     if shown:
         return f"{head}: {_items_text(shown[:3])}."
     return f"{head} no text is read; the text read is {_items_text(read[:3])}."
+
+
+# "Where is the watermark?", "Where is it?" after a question about the text: its place in the frame (the reader gave
+# the likely place: "It looks like a bathroom.").
+TEXT_WHERE = re.compile(r"^\W*(?:and\s+)?where\s+(?:on\s+the\s+(?:screen|frame|video)\s+)?(?:is|are|was|were|does|do)\s+"
+                        r"(?P<what>it|they|that|this|the\s+(?:watermark|text|caption|captions|label|title|logo|writing|"
+                        r"words|subtitles?|overlay))(?:\s+(?:shown|located|placed|positioned|written|displayed|appear|"
+                        r"appears|show\s+up|on\s+(?:the\s+)?(?:screen|frame|video)))*\W*$", re.I)
+
+
+def _place_in_frame(item: TextItem) -> str:
+    v = "top" if item.y < 1 / 3 else "bottom" if item.y > 2 / 3 else ""
+    h = "left" if item.x < 1 / 3 else "right" if item.x > 2 / 3 else ""
+    if v and h:
+        return f"in the {v} {h} corner"
+    if v:
+        return f"at the {v} centre"
+    return f"on the {h} side" if h else "in the middle"
+
+
+def answer_text_where(question: str, context, history=()) -> str | None:
+    """'The "clideo.com" watermark is in the bottom right corner of the frame.' for "Where is the watermark?", and
+    for "Where is it?" after a question or answer about the text; None for other questions and while the text part
+    runs."""
+    m = TEXT_WHERE.search(question)
+    text = context.part("text")
+    if m is None or text is None:
+        return None
+    if m.group("what").lower() in ("it", "they", "that", "this"):
+        last = [t["content"] for t in history if t.get("role") in ("user", "assistant")][-2:]
+        if not any(TEXT_QUESTION.search(t) or WATERMARK.search(t) for t in last):
+            return None                    # "Where is it?" about a thing: the reader's
+    marks_asked = WATERMARK.search(question) or any(WATERMARK.search(t["content"]) for t in history[-2:])
+    items = [i for i in text.items if i.kind == "watermark"] if marks_asked else []
+    items = items or text.items
+    if not items:
+        return "No text is read on screen, so there is nothing to place."
+    return " ".join(f'The "{i.text}" {"watermark" if i.kind == "watermark" else "text"} is {_place_in_frame(i)} of '
+                    f"the frame." for i in items[:3])
+

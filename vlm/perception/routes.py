@@ -18,11 +18,11 @@ from vlm.perception.more import answer_more
 from vlm.perception.motion import answer_camera, answer_motion
 from vlm.perception.names import answer_name
 from vlm.perception.person import answer_describe_person
-from vlm.perception.ocr import answer_text_at, answer_text_count, answer_written
+from vlm.perception.ocr import answer_text_at, answer_text_count, answer_text_where, answer_written
 from vlm.perception.place import answer_in_or_out, answer_is_place, answer_weather
 from vlm.perception.poses import answer_pose_event
-from vlm.perception.sound import (answer_said_at, answer_said_next, answer_sound, answer_speech_length,
-                                  answer_transcript)
+from vlm.perception.sound import (answer_language, answer_said_at, answer_said_next, answer_sound,
+                                  answer_speech_length, answer_transcript)
 from vlm.perception.sport import answer_sport
 from vlm.perception.videoinfo import answer_video_info
 from vlm.perception.when import answer_when
@@ -39,8 +39,13 @@ ROUTES: dict[str, Route] = {
     "said_at": lambda q, c, h: answer_said_at(q, c),
     # "What text appears at the end?", "What is the first caption?": that item (the reader quotes the first)
     "text_at": lambda q, c, h: answer_text_at(q, c),
+    # "Where is the watermark?", "Where is it?" after the text: its place in the frame (the reader gave the likely
+    # place)
+    "text_where": lambda q, c, h: answer_text_where(q, c, h),
     # "How many captions are there?": the items read (the reader said "No text appears on screen.")
     "text_count": lambda q, c, h: answer_text_count(q, c),
+    # "What language?" after "Is anyone speaking?": the transcript's language (the reader said it could not tell)
+    "language": lambda q, c, h: answer_language(q, c),
     # "How long does she talk?": the transcript's stretches added up (the reader said it could not tell)
     "speech_length": lambda q, c, h: answer_speech_length(q, c),
     # "And then?" after a quote: the next thing said (the moment route would give the next stretch's frames)
@@ -101,7 +106,7 @@ ROUTES: dict[str, Route] = {
 }
 
 # The routes that read the background parts (speech, text, people): while one runs, their answer says so.
-READS_PARTS = frozenset({"describe_person", "speech_length", "when", "said_at", "text_at", "text_count", "said_next", "moment", "more", "transcript",
+READS_PARTS = frozenset({"describe_person", "language", "speech_length", "text_where", "when", "said_at", "text_at", "text_count", "said_next", "moment", "more", "transcript",
                          "pose_event", "mentioned", "sound", "how_many", "name", "written"})
 
 

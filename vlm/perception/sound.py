@@ -200,6 +200,11 @@ def answer_speech_heard(context) -> str | None:
     return "No, no speech is heard; there is sound, but the facts do not say what it is."
 
 
+def _why_nothing_said(note: str) -> str:
+    silent = "no audio" in note or "silent" in note or "no samples" in note
+    return _no_sound(note) if silent else "there is sound, but no speech is heard"
+
+
 def _no_sound(note: str) -> str:
     return "the video has no audio track" if "no audio" in note else "the audio track is silent"
 
@@ -220,11 +225,43 @@ def answer_speech_length(question: str, context) -> str | None:
     if t is None:
         return answer_speech_heard(context)       # running, or why it did not run
     if not t.segments:
-        silent = "no audio" in t.note or "silent" in t.note or "no samples" in t.note
-        return "No one speaks: " + (_no_sound(t.note) if silent else "there is sound, but no speech is heard") + "."
+        return "No one speaks: " + _why_nothing_said(t.note) + "."
     total = sum(max(s.end - s.start, 0.0) for s in t.segments)
     spans = [fmt_span(s.start, s.end) for s in t.segments]
     listed = spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " and " + spans[-1] if len(spans) <= 4 else \
         f"{len(spans)} stretches from {fmt_time(t.segments[0].start)} to {fmt_time(t.segments[-1].end)}"
     return f"About {max(round(total), 1)} second{'s' if round(total) != 1 else ''} in all: {listed}."
+
+
+# "What language?" after "Is anyone speaking?", "Which language is spoken?", "Is she speaking English?": the
+# transcript's language (the reader said "I can't tell from the video." to the bare follow-up).
+LANGUAGE_ASKED = re.compile(r"^\W*(?:and\s+)?(?:in\s+)?(?:what|which)\s+language\b|\blanguage\s+(?:is|was)\s+(?:it|that|"
+                            r"this|spoken|used)\b|^\W*(?:and\s+)?(?:is|are|was|were|does|do|did)\s+(?:he|she|they|"
+                            r"someone|anyone|the\s+\w+|it)\s+(?:speaking|talking|speak|talk|in)\s+(?P<named>[A-Z][a-z]+)\b",
+                            re.I)
+
+
+def answer_language(question: str, context) -> str | None:
+    """'English, as speech recognition heard it.' for "What language is spoken?"; yes or no for "Is she speaking
+    French?"; the no-speech answer where nothing is said; None for other questions and while the part runs."""
+    from vlm.perception.speech import LANGUAGES
+
+    m = LANGUAGE_ASKED.search(question)
+    if m is None:
+        return None
+    t = context.part("speech")
+    if t is None:
+        return answer_speech_heard(context)       # running, or why it did not run
+    if not t.segments:
+        return "No one speaks, so there is no language to tell: " + _why_nothing_said(t.note) + "."
+    lang = LANGUAGES.get(t.language or "", t.language or "")
+    if not lang:
+        return "I can't tell: speech recognition did not say which language it heard."
+    named = m.group("named")
+    if named and named.lower() not in {v.lower() for v in LANGUAGES.values()}:
+        return None      # "Is she speaking Loudly?": no language named
+    if named:
+        yes = named.lower() == lang.lower()
+        return f"{'Yes' if yes else 'No'}, the speech is in {lang}, as speech recognition heard it."
+    return f"{lang}, as speech recognition heard it."
 
