@@ -431,3 +431,18 @@ def test_a_denied_action_in_any_verb_form_is_not_given_while_someone_is_seen():
     ("Is anyone there?", "No, no person is seen.", True)])
 def test_a_thing_the_classifier_cannot_name_is_not_denied(question, answer, given):
     assert "".join(checked_start([answer], _ctx([0]), question)) == (answer if given else CANT_TELL)
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    ("Is it whole or cut?", "I can't see anything other than a hot dog.", False),   # the pepper clip
+    ("Is the person a boy or a girl?", "Yes, one person.", False),
+    ("Is it acoustic or electric?", "Electric.", True),
+    ("Is he sitting or standing?", "Upright: standing or sitting, the pose model does not tell which.", True),
+    ("Is it day or night?", "I can't tell from the video.", True),
+    ("Does he go left or right?", "Mostly to the left.", True)])                  # directions: their own check
+def test_a_choice_answered_with_neither_option_is_not_given(question, answer, given):
+    from vlm.perception.checks import answers_neither_choice
+
+    assert _given(question, answer) is given
+    assert not answers_neither_choice("Yes.", "Does the video show any text or watermark?")   # whether, no choice
+    assert not answers_neither_choice("No.", "Is there a cat or a dog?")

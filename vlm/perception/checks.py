@@ -16,6 +16,8 @@ likeliest object), a first sentence that fails, or that says it cannot tell, giv
   and 2 development-half answers, all wrong before and after).
 - `answers_identity_with_a_count`: "Yes, three people." to "Are they a man and a woman?" (who they are is not in
   the people count).
+- `answers_neither_choice`: "I can't see anything other than a hot dog." to "Is it whole or cut?" (a choice
+  between two words answered with neither).
 - `answers_who_with_a_thing`: "A gymnastic horizontal bar." to "Who has the ball?" (a "who" question answered
   with no person in the sentence).
 - `denies_what_is_worn`: "No, no helmet is seen." to "Is the child wearing a helmet?" (the classifier looks at
@@ -173,6 +175,31 @@ COUNT_ANSWER = re.compile(r"^\W*(?:(?:yes|no)\W+)?(?:one person|no one|nobody|(?
 
 def answers_identity_with_a_count(answer: str, question: str) -> bool:
     return IDENTITY_QUESTION.search(question) is not None and COUNT_ANSWER.search(answer) is not None
+
+
+# "Is it whole or cut?" -> "I can't see anything other than a hot dog.": a choice answered with neither option.
+CHOICE = re.compile(QUESTION_START + r"(?:is|are|was|were|does|do|did|has|have|can|will)\b.*?\b(?P<a>[a-z]+)\s+or\s+"
+                    r"(?:(?:an?|the)\s+)?(?P<b>[a-z]+)(?:\s+(?:it|one|him|her|them|either))?\W*$", re.I)
+# "Does the video show any text or watermark?", "Is there a cat or a dog?": whether either is there, no choice.
+EITHER_THERE = re.compile(r"\bany\b|^\W*(?:and\s+)?(?:is|are|was|were)\s+there\b|^\W*(?:and\s+)?(?:does|do|did)\s+"
+                          r"(?:the|this)\s+(?:video|clip)\s+(?:show|have|contain)\b", re.I)
+CANT_SAY = re.compile(r"^\W*I (?:can(?:'|no)?t|cannot) tell\b", re.I)
+NOT_OPTIONS = frozenset(DIRECTIONS) | {"indoors", "outdoors", "indoor", "outdoor", "inside", "outside", "not", "no"}
+
+
+def _names_option(answer: str, option: str) -> bool:
+    stem = option.lower()[:max(4, len(option) - 3)]            # "standing" -> "stand", "whole" -> "whol"
+    return re.search(rf"\b{re.escape(stem)}", answer, re.I) is not None
+
+
+def answers_neither_choice(answer: str, question: str) -> bool:
+    """Whether a choice between two words ("whole or cut", "a boy or a girl") gets an answer naming neither and
+    not saying it cannot tell (directions and indoors/outdoors have checks of their own)."""
+    m = CHOICE.search(question)
+    if m is None or {m.group("a").lower(), m.group("b").lower()} & NOT_OPTIONS or CANT_SAY.search(answer) or \
+            EITHER_THERE.search(question):
+        return False
+    return not (_names_option(answer, m.group("a")) or _names_option(answer, m.group("b")))
 
 
 def answers_who_with_a_thing(answer: str, question: str) -> bool:
@@ -520,7 +547,8 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or answers_a_thing_with_an_activity(head, question, context) or garbled_direction(head)
             or garbled_posture(head) or garbled_time(head) or denies_unasked_thing(head, question)
             or states_unseen_posture(head, context) or quotes_unsaid(head, context)
-            or answers_identity_with_a_count(head, question) or denies_an_unnamed_thing(head))
+            or answers_identity_with_a_count(head, question) or denies_an_unnamed_thing(head)
+            or answers_neither_choice(head, question))
 
 
 BARE_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[.!]", re.I)
