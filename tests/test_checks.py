@@ -369,9 +369,10 @@ def test_a_posture_the_people_line_has_is_kept():
 
 @pytest.mark.parametrize("question, answer, given", [
     ("Is it electric?", "No, no electric charge is seen.", False),     # the guitar clip: a thing nobody asked about
-    ("Is there a hoop?", "No, no basketball hoop is visible.", True),   # its head noun was asked about
+    ("Is there a helmet?", "No, no football helmet is visible.", True),  # its head noun was asked about
+    ("Is there a hoop?", "No, no basketball hoop is visible.", False),  # but no class names a hoop
     ("Are there bottles?", "No, no bottle is seen.", True),
-    ("Is anyone there?", "No, no person is seen.", True),             # people: `denies_people_seen`'s
+    ("Is anyone there?", "No, no person is seen.", False),            # people: `denies_people_seen`'s (one seen)
     ("Is there a pet?", "No, no animal is seen.", True)])               # a kind
 def test_a_no_to_a_thing_the_question_did_not_name_is_not_given(question, answer, given):
     assert _given(question, answer) is given
@@ -446,3 +447,14 @@ def test_a_choice_answered_with_neither_option_is_not_given(question, answer, gi
     assert _given(question, answer) is given
     assert not answers_neither_choice("Yes.", "Does the video show any text or watermark?")   # whether, no choice
     assert not answers_neither_choice("No.", "Is there a cat or a dog?")
+
+
+@pytest.mark.parametrize("question, answer, given", [
+    ("Is the pepper red?", "Yes, a bell pepper is seen.", False),       # a colour asked, presence answered
+    ("Is the water calm?", "I can't see water in the video.", False),   # no class is water
+    ("Does a bottle fall over?", "No, no bottle falls over.", False),    # a no on no fact
+    ("Does a dog appear?", "No, no dog is seen.", True),                # the objects' absence
+    ("Does anyone speak?", "No, nothing is said: the video has no audio track.", True),
+    ("Is the baby turning pages?", "No, no baby is seen.", False)])     # one person is seen
+def test_answers_on_no_fact_are_not_given(question, answer, given):
+    assert _given(question, answer) is given

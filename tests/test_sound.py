@@ -37,6 +37,10 @@ SPEECH = Transcript([Said(1.0, 2.0, "Hello there.")], "en", 0.9)
     ("Is there any music?", SOUND,
      "I can't tell whether there is music. There is sound, but no speech, and the facts do not say what the sound is."),
     ("Is there any music?", NO_TRACK, "No music can be heard: the video has no audio track."),
+    ("Do people clap?", SOUND,        # the reader said "No. No one claps: there is sound, but no speech."
+     "I can't tell whether there is clapping. There is sound, but no speech, and the facts do not say what the sound "
+     "is."),
+    ("Does the dog bark?", NO_TRACK, "No barking can be heard: the video has no audio track."),
     ("Does it have sound?", SILENT, "No, the audio track is silent."),
     ("And what does it sound like?", SOUND,
      "There is sound, but no speech is heard; the facts do not say what the sound is."),

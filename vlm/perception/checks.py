@@ -18,6 +18,10 @@ likeliest object), a first sentence that fails, or that says it cannot tell, giv
   the people count).
 - `answers_neither_choice`: "I can't see anything other than a hot dog." to "Is it whole or cut?" (a choice
   between two words answered with neither).
+- `answers_colour_with_presence`: "Yes, a bell pepper is seen." to "Is the pepper red?" (the facts name no
+  colours).
+- `denies_an_event_on_no_fact`: "No, no bottle falls over." to "Does a bottle fall over?" (a "no" that names
+  nothing seen, heard, read or detected).
 - `answers_who_with_a_thing`: "A gymnastic horizontal bar." to "Who has the ball?" (a "who" question answered
   with no person in the sentence).
 - `denies_what_is_worn`: "No, no helmet is seen." to "Is the child wearing a helmet?" (the classifier looks at
@@ -202,6 +206,30 @@ def answers_neither_choice(answer: str, question: str) -> bool:
     return not (_names_option(answer, m.group("a")) or _names_option(answer, m.group("b")))
 
 
+# "Is the pepper red?" -> "Yes, a bell pepper is seen.": a colour asked, the thing's presence answered (the facts
+# name no colours).
+COLOUR = re.compile(r"\b(?:red|green|blue|yellow|orange|black|white|brown|pink|purple|gr[ae]y|golden|silver|"
+                    r"colou?r(?:s|ed|ful)?)\b", re.I)
+PRESENCE_ANSWER = re.compile(r"^\W*(?:yes|no)\b.*\b(?:is|are) (?:seen|visible|shown)\b|\bamong the objects\b", re.I)
+
+
+def answers_colour_with_presence(answer: str, question: str) -> bool:
+    return YES_NO_QUESTION.search(question) is not None and COLOUR.search(question) is not None and \
+        PRESENCE_ANSWER.search(answer) is not None and COLOUR.search(answer) is None
+
+
+# "Does a bottle fall over?" -> "No, no bottle falls over.": an event denied on no fact (what is seen, heard, said
+# or written, or the people line's events, would be named).
+GROUNDED_NO = re.compile(r"\b(?:seen|visible|shown|among the objects|heard|said|speech|speaks?|audio|sound|text|"
+                         r"written|screen|pose|detect\w*|people line|frames?|motion|mov\w+|camera)\b", re.I)
+DOES_QUESTION = re.compile(QUESTION_START + r"(?:does|do|did)\b", re.I)
+
+
+def denies_an_event_on_no_fact(answer: str, question: str) -> bool:
+    return DOES_QUESTION.search(question) is not None and SAYS_NO.search(answer) is not None and \
+        GROUNDED_NO.search(answer) is None
+
+
 def answers_who_with_a_thing(answer: str, question: str) -> bool:
     """Whether a "who" question gets a first sentence that names no person at all ("A horizontal bar.")."""
     return WHO_QUESTION.search(question) is not None and PERSON_WORDS.search(answer) is None
@@ -265,7 +293,9 @@ def denies_action_seen(answer: str, context) -> bool:
 
 
 DENIES_THING = re.compile(r"\bno (?P<thing>[a-z][a-z -]*?) (?:is|are) (?:seen|visible|shown|there)\b|"
-                          r"\bcan(?:'|no)?t see (?:any|a|an) (?P<thing2>[a-z][a-z -]*?)\b(?=[.,;!]|$| in\b)", re.I)
+                          r"\bcan(?:'|no)?t see (?:(?:any|a|an) )?(?!(?:any|anyone|anybody|anything|it|that|this|them|"
+                          r"him|her|one|much|what|who|how|where|whether|if)\b)(?P<thing2>[a-z][a-z -]*?)\b"
+                          r"(?=[.,;!]|$| in\b)", re.I)
 
 
 def denies_object_seen(answer: str, context) -> bool:
@@ -314,7 +344,19 @@ def denies_an_unnamed_thing(answer: str) -> bool:
              if w not in ("one", "any", "a", "an", "the", "other")]
     if not words or re.fullmatch(PEOPLE, words[-1]) or singular(words[-1]) in OTHER_LINES | {"person", "body"}:
         return False
-    return not names_a_thing(words[-1])
+    return not names_a_thing(words[-1]) or not _ends_a_class_name(words[-1])
+
+
+def _ends_a_class_name(word: str) -> bool:
+    """Whether a class name ends with the word, or the word is a group or kind: "bottle" (water bottle), "dog";
+    not "water" (only "water bottle", "water snake" ...), which the classifier cannot see on its own."""
+    from vlm.english import singular
+    from vlm.perception.vision import GROUPS, THING_GROUPS, _class_names
+    from vlm.perception.which import ARTIFACT_KINDS, KIND_WORDS
+
+    w = singular(word)
+    return w in GROUPS or w in THING_GROUPS or w in KIND_WORDS or word in KIND_WORDS or w in ARTIFACT_KINDS or \
+        any(name.lower().split()[-1] in (w, word.lower()) for name in _class_names())
 
 
 OBJECT_ANSWER = re.compile(r"^\W*(?:(?:it|this|that)\s+(?:is|looks\s+like|seems\s+to\s+be)\s+|it's\s+)?"
@@ -548,7 +590,8 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or garbled_posture(head) or garbled_time(head) or denies_unasked_thing(head, question)
             or states_unseen_posture(head, context) or quotes_unsaid(head, context)
             or answers_identity_with_a_count(head, question) or denies_an_unnamed_thing(head)
-            or answers_neither_choice(head, question))
+            or answers_neither_choice(head, question) or answers_colour_with_presence(head, question)
+            or denies_an_event_on_no_fact(head, question))
 
 
 BARE_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[.!]", re.I)

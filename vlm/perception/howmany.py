@@ -130,7 +130,8 @@ def answer_how_many_things(question: str, history=()) -> str | None:
 # a hat?" -> "No, no one is visible wearing a hat." ("No one is seen moving" is about motion and is not one.)
 DENIES_PEOPLE = re.compile(r"\b(?:no ?one|nobody) is (?:visible|there|in the (?:video|clip|frame|picture))\b|"
                            r"\b(?:no ?one|nobody) is seen(?=[.,!;]|$| (?:wearing|holding|with|in)\b)|"
-                           r"\bcan(?:'|no)?t see any ?(?:one|body)\b", re.I)
+                           r"\bcan(?:'|no)?t see any ?(?:one|body)\b|"
+                           r"\bno (?:" + PEOPLE + r") (?:is|are) (?:seen|visible|there)\b", re.I)   # "No, no baby is seen."
 
 
 def denies_people_seen(answer: str, context) -> bool:

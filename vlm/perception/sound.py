@@ -34,7 +34,11 @@ ABOUT_SOUND = re.compile(
 # A named kind of sound the speech part cannot tell from any other sound.
 NAMED_SOUND = re.compile(r"\b(?:music|musical|song|songs|singing|melody|instrument|instruments|applause|clapping|"
                          r"cheering|laughter|laughing|barking|bark|engine|traffic|birds?\s+sing\w*|wind|rain|"
-                         r"background\s+music|beat|drumming)\b", re.I)
+                         r"background\s+music|beat|drumming|claps?|clapped|cheers?|cheered|laughs?|laughed|barks|"
+                         r"barked)\b", re.I)
+SOUND_NOUNS = {"clap": "clapping", "claps": "clapping", "clapped": "clapping", "cheer": "cheering",
+               "cheers": "cheering", "cheered": "cheering", "laugh": "laughter", "laughs": "laughter",
+               "laughed": "laughter", "bark": "barking", "barks": "barking", "barked": "barking"}
 SILENT_ASKED = re.compile(r"\b(?:silent|quiet|muted|mute)\b", re.I)
 # Whether anything is said at all ("Is there any speech?": the reader said it could not tell while the speech
 # line said "no speech heard").
@@ -160,7 +164,7 @@ def answer_sound(question: str, context) -> str | None:
     note = t.note
     silent = not t.segments and ("no audio" in note or "silent" in note or "no samples" in note)
     if asks_named:
-        what = named.group(0).lower()
+        what = SOUND_NOUNS.get(named.group(0).lower(), named.group(0).lower())   # "Do people clap?": clapping
         if silent:
             return f"No {what} can be heard: {_no_sound(note)}."
         return (f"I can't tell whether there is {what}. " +
