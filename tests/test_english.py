@@ -86,3 +86,12 @@ def test_a_plain_question_is_left_alone(question):
     ("What is written on the sign?", "What is written on the sign?")])
 def test_misspelt_question_words_are_corrected(typed, question):
     assert direct_question(typed) == question
+
+
+@pytest.mark.parametrize("typed, question", [
+    ("Hi! Could you tell me what's being cut here?", "What's being cut here?"),
+    ("I'm curious, what sport are these kids playing?", "What sport are these kids playing?"),
+    ("Quick question: who speaks?", "Who speaks?"), ("Okay, is there a dog?", "Is there a dog?"),
+    ("Thanks! What else?", "What else?"), ("Well done?", "Well done?"), ("Hello", "Hello")])
+def test_a_greeting_or_aside_before_the_question_is_left_out(typed, question):
+    assert direct_question(typed) == question

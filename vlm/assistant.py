@@ -213,7 +213,10 @@ class VideoAssistant:
         if video is not None and self.config.perception and self.extractive:
             from vlm.perception.routes import READS_PARTS, extractive_answer
 
-            question = direct_question(question)   # "Can you tell me what ...?" -> "What ...?"
+            from vlm.perception.terse import expanded
+
+            question = expanded(direct_question(question))   # "Can you tell me what ...?" -> "What ...?", "Boat?"
+            #                                                   -> "Is there a boat?"
 
             found = extractive_answer(question, video.context, history)
             if found is not None:

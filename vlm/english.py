@@ -160,13 +160,23 @@ def spelled_out(question: str) -> str:
     return _TYPO.sub(fix, question)
 
 
+# A greeting or an aside before the question ("Hi! Could you tell me ...?", "I'm curious, what sport ...?",
+# "Quick question: who ...?"): the checks and the reader read the question after it.
+_GREETING = re.compile(r"^\W*(?:(?:hi|hello|hey|hey there|hiya|ok|okay|so|well|um+|uh+|thanks|thank you)(?:\s*[!,.:;-]+\s*|"
+                       r"\s+(?=(?:can|could|would|will|please|what|who|which|where|when|why|how|is|are|does|do)\b))|"
+                       r"(?:i'?m|i am|just)\s+(?:curious|wondering)\s*[,:;-]+\s*|(?:quick|one|a)\s+question\s*[,:;-]+\s*)",
+                       re.I)
+
+
 def direct_question(question: str) -> str:
     """The plain question inside a request: "Can you tell me what the man is holding?" -> "What is the man
     holding?", "Do you know if there is a dog?" -> "Is there a dog?", "Could you please describe the video?" ->
     "Describe the video."; any other question unchanged. An indirect question with no auxiliary to move keeps its
     order ("what the man says?"); its words are what the routes and the reader go by. Misspelt question words are
     corrected first (`spelled_out`)."""
-    question = spelled_out(question)
+    question, greeted = _GREETING.subn("", spelled_out(question), count=1)    # "Hi! Could you tell me ...?"
+    if greeted:
+        question = question[:1].upper() + question[1:]
     m = _IMPERATIVE.match(question)
     if m is not None:
         rest = question[m.end():].rstrip(" ?!.")

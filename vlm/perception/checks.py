@@ -22,6 +22,7 @@ likeliest object), a first sentence that fails, or that says it cannot tell, giv
   colours).
 - `denies_an_event_on_no_fact`: "No, no bottle falls over." to "Does a bottle fall over?" (a "no" that names
   nothing seen, heard, read or detected).
+- `says_no_to_a_wh_question`: "No, no scene cuts are seen." to "What's being cut here?".
 - `answers_who_with_a_thing`: "A gymnastic horizontal bar." to "Who has the ball?" (a "who" question answered
   with no person in the sentence).
 - `denies_what_is_worn`: "No, no helmet is seen." to "Is the child wearing a helmet?" (the classifier looks at
@@ -591,12 +592,20 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or states_unseen_posture(head, context) or quotes_unsaid(head, context)
             or answers_identity_with_a_count(head, question) or denies_an_unnamed_thing(head)
             or answers_neither_choice(head, question) or answers_colour_with_presence(head, question)
-            or denies_an_event_on_no_fact(head, question))
+            or denies_an_event_on_no_fact(head, question) or says_no_to_a_wh_question(head, question))
 
 
 BARE_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[.!]", re.I)
 WH_QUESTION = re.compile(QUESTION_START + r"(?:who|whom|whose|what|which|where|when|how|why)\b(?!\s+about\b)", re.I)
 YES_TO_WH = re.compile(r"^\W*yes\s*,\s*(\S.*)", re.I | re.S)
+
+
+NO_TO_WH = re.compile(r"^\W*no\s*[,.!]", re.I)
+
+
+def says_no_to_a_wh_question(answer: str, question: str) -> bool:
+    """'No, no scene cuts are seen.' to "What's being cut here?": a yes/no answer to a question that is not one."""
+    return WH_QUESTION.search(question) is not None and NO_TO_WH.search(answer) is not None
 
 
 def checked_start(pieces: Iterator[str], context, question: str = "", history=(), *,
