@@ -80,7 +80,8 @@ def test_a_plain_question_is_left_alone(question):
 
 
 @pytest.mark.parametrize("typed, question", [
-    ("wat vegtable is this", "what vegetable is this"), ("Whats the man doing?", "What's the man doing?"),
+    ("wat vegtable is this", "what vegetable is this"), ("Whats the man doing?", "What is the man doing?"),
+    ("What\u2019s she holding?", "What is she holding?"),
     ("hw many ppl are there?", "how many people are there?"), ("Wich way does he go?", "Which way does he go?"),
     ("Is there a letter R on the screen?", "Is there a letter R on the screen?"),     # single letters stay
     ("What is written on the sign?", "What is written on the sign?")])
@@ -89,7 +90,7 @@ def test_misspelt_question_words_are_corrected(typed, question):
 
 
 @pytest.mark.parametrize("typed, question", [
-    ("Hi! Could you tell me what's being cut here?", "What's being cut here?"),
+    ("Hi! Could you tell me what's being cut here?", "What is being cut here?"),
     ("I'm curious, what sport are these kids playing?", "What sport are these kids playing?"),
     ("Quick question: who speaks?", "Who speaks?"), ("Okay, is there a dog?", "Is there a dog?"),
     ("Thanks! What else?", "What else?"), ("Well done?", "Well done?"), ("Hello", "Hello")])

@@ -151,13 +151,18 @@ TYPOS = {"wat": "what", "wht": "what", "waht": "what", "whta": "what", "whats": 
 _TYPO = re.compile(r"\b(" + "|".join(sorted(TYPOS, key=len, reverse=True)) + r")\b(?!')", re.I)
 
 
+_CONTRACTED = re.compile(r"\b(what|who|where|when|how|which|there)'s\b", re.I)
+
+
 def spelled_out(question: str) -> str:
-    """The question with TYPOS corrected: "wat vegtable is this" -> "what vegetable is this"."""
+    """The question with TYPOS corrected and "what's" written out: "wat vegtable is this" -> "what vegetable is
+    this", "Whats he doing?" -> "What is he doing?"."""
     def fix(m: re.Match) -> str:
         word = TYPOS[m.group(1).lower()]
         return word[:1].upper() + word[1:] if m.group(1)[:1].isupper() else word
 
-    return _TYPO.sub(fix, question)
+    question = _TYPO.sub(fix, question.replace("\u2019", "'"))
+    return _CONTRACTED.sub(lambda m: m.group(1) + " is", question)     # "What's the girl riding?" -> "What is ..."
 
 
 # A greeting or an aside before the question ("Hi! Could you tell me ...?", "I'm curious, what sport ...?",
