@@ -3,6 +3,7 @@ tell? Questions in eval/qa/questions.jsonl (see eval/qa/README.md), split by cli
 
     python -m eval.bench_qa [--split test] [--systems blind assistant reader ...] [--reader DIR] [--out eval/results]
         [--paraphrased]     # the test half's questions in other words (eval/qa/paraphrases.jsonl)
+        [--questions eval/qa/rewordings.jsonl --split dev]   # 294 rewordings on development clips
 
 Systems, side by side in one run: `blind` (the same LLM, the question alone: no video, no facts), `assistant`
 (the embedded assistant without the reader: facts + untrained video tokens, as before issue 15), `reader` (the
@@ -179,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--name", default="qa", help="file name stem of the results")
     p.add_argument("--paraphrased", action="store_true",
                    help="ask each question in its other wording (eval/qa/paraphrases.jsonl, the test half)")
+    p.add_argument("--questions", type=Path, default=QUESTIONS,
+                   help="a questions file of the same form (eval/qa/rewordings.jsonl: rewordings on development clips)")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
 
@@ -190,7 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     if root is None:
         print("bench_qa: the real clips (../shared/videos or $VLM_VIDEOS) are not here", file=sys.stderr)
         return 2
-    questions = load_questions(split=args.split, paraphrased=args.paraphrased)
+    questions = load_questions(args.questions, split=args.split, paraphrased=args.paraphrased)
+    if not questions:
+        print(f"bench_qa: no {args.split} questions in {args.questions}", file=sys.stderr)
+        return 2
     rows = []
     for name in args.systems:
         rows += run_system(name, questions, root, reader=args.reader, progress=not args.quiet)

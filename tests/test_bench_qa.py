@@ -28,6 +28,19 @@ def test_every_test_question_has_one_other_wording_with_as_many_turns():
         assert {k: v for k, v in a.items() if k != "turns"} == {k: v for k, v in b.items() if k != "turns"}
 
 
+def test_the_rewordings_are_on_development_clips_only():
+    import csv
+    import re
+
+    from eval.bench_qa import QUESTIONS
+
+    rows = load_questions(QUESTIONS.with_name("rewordings.jsonl"), split="dev")
+    dev = {r["clip"] for r in csv.DictReader(QUESTIONS.with_name("scenes.csv").open()) if r["split"] == "dev"}
+    assert len(rows) >= 250 and len({r["id"] for r in rows}) == len(rows)
+    assert {r["clip"] for r in rows} <= dev                     # the test half's clips stay unseen
+    assert all(r["turns"] and re.compile(r["accept"]) for r in rows)
+
+
 def test_the_generated_check_accepts_the_key_words_endings_aside_and_uses_new_sentences():
     import re
 
