@@ -142,6 +142,8 @@ def test_how_long_someone_speaks_waits_for_the_speech_part():
                                            "track."),
     ("What language is spoken?", SOUND, "No one speaks, so there is no language to tell: there is sound, but no "
                                         "speech is heard."),
-    ("Is she speaking loudly?", SPEECH, None), ("What is said?", SPEECH, None)])
+    ("Is she speaking loudly?", SPEECH, None), ("What is said?", SPEECH, None),
+    ("Is anyone talking in this video?", NO_TRACK, None),         # not a language: the speech route's
+    ("Is he speaking in German?", SPEECH, "No, the speech is in English, as speech recognition heard it.")])
 def test_the_language_is_the_transcripts(question, transcript, expected):
     assert answer_language(question, _ctx(transcript)) == expected

@@ -241,7 +241,7 @@ def answer_speech_length(question: str, context) -> str | None:
 # transcript's language (the reader said "I can't tell from the video." to the bare follow-up).
 LANGUAGE_ASKED = re.compile(r"^\W*(?:and\s+)?(?:in\s+)?(?:what|which)\s+language\b|\blanguage\s+(?:is|was)\s+(?:it|that|"
                             r"this|spoken|used)\b|^\W*(?:and\s+)?(?:is|are|was|were|does|do|did)\s+(?:he|she|they|"
-                            r"someone|anyone|the\s+\w+|it)\s+(?:speaking|talking|speak|talk|in)\s+(?P<named>[A-Z][a-z]+)\b",
+                            r"someone|anyone|the\s+\w+|it)\s+(?:speaking|talking|speak|talk|in)\s+(?:in\s+)?(?P<named>(?-i:[A-Z][a-z]+))\b",
                             re.I)
 
 
@@ -251,8 +251,9 @@ def answer_language(question: str, context) -> str | None:
     from vlm.perception.speech import LANGUAGES
 
     m = LANGUAGE_ASKED.search(question)
-    if m is None:
-        return None
+    named = m.group("named") if m is not None else None
+    if m is None or named and named.lower() not in {v.lower() for v in LANGUAGES.values()}:
+        return None      # "Is anyone talking in This video?": no language named
     t = context.part("speech")
     if t is None:
         return answer_speech_heard(context)       # running, or why it did not run
@@ -261,9 +262,6 @@ def answer_language(question: str, context) -> str | None:
     lang = LANGUAGES.get(t.language or "", t.language or "")
     if not lang:
         return "I can't tell: speech recognition did not say which language it heard."
-    named = m.group("named")
-    if named and named.lower() not in {v.lower() for v in LANGUAGES.values()}:
-        return None      # "Is she speaking Loudly?": no language named
     if named:
         yes = named.lower() == lang.lower()
         return f"{'Yes' if yes else 'No'}, the speech is in {lang}, as speech recognition heard it."
