@@ -29,3 +29,14 @@ def test_a_likely_activity_is_given_only_when_it_is_not_a_long_shot():
     assert "The likely activity is braiding hair (a guess)." in answer_describe_person("Describe her.", ctx)
     ctx.activity = [("sit ups", 0.02)]
     assert "sit ups" not in answer_describe_person("Describe her.", ctx)
+
+
+@pytest.mark.parametrize("counts, expected", [([1, 1], "One person."), ([2, 2, 2], "Two people."),
+                                              ([0, 0], "No one is seen (pose and face detection)."),
+                                              ([0, 1, 0], "One person, seen at 0:01."),
+                                              ([1, 2, 1], "Up to two people at once.")])
+def test_who_is_in_the_video_is_the_people_count(counts, expected):
+    from vlm.perception.person import answer_who
+
+    assert answer_who("Who is in the video?", people_context(counts)) == expected
+    assert answer_who("Who is the man?", people_context(counts)) is None       # who someone is: not a count

@@ -41,3 +41,31 @@ def answer_describe_person(question: str, context) -> str | None:
             out.append(f"The likely activity is {context.activity[0][0]} (a guess).")
     out.append(NOT_IN_FACTS)
     return " ".join(out)
+
+
+# "Who is in the video?": the reader answers it with the people count ("One person."), but said "I can't tell from
+# the video." where the people line has "nobody in most analysed frames, up to 1 (... 1 at 0:24-0:29 ...)". Used
+# only where the reader cannot tell (a fallback: `vlm.perception.routes.FALLBACKS`).
+WHO_IN = re.compile(QUESTION_START + r"who(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+(?:(?:in|on|there|shown|seen|visible|present|"
+                    r"featured|appearing|appears|can\s+be\s+seen)\b)(?:\s+(?:in|on)?\s*(?:the|this)\s+(?:video|clip|scene|"
+                    r"frames?|picture|shot|footage|room))?\W*$", re.I)
+
+
+def answer_who(question: str, context) -> str | None:
+    """'One person, seen at 0:24-0:29.' for "Who is in the video?"; None for other questions or before the people
+    part has run."""
+    from vlm.perception.howmany import _said
+
+    people = context.part("people")
+    if not WHO_IN.search(question) or people is None or not people.frames:
+        return None
+    n = people.max_people
+    if n == 0:
+        return "No one is seen (pose and face detection)."
+    if people.always_in_view():
+        return f"{_said(n)[:1].upper()}{_said(n)[1:]}."
+    seen = people.in_view_times()            # the times someone is in view, where some frames have no one
+    if not seen:
+        return f"Up to {_said(n)} at once."
+    return f"{'One person' if n == 1 else f'Up to {_said(n)}'}, seen at {people.spans_text(seen)}."
+

@@ -17,7 +17,7 @@ from vlm.perception.moment import answer_moment
 from vlm.perception.more import answer_more
 from vlm.perception.motion import answer_camera, answer_motion
 from vlm.perception.names import answer_name
-from vlm.perception.person import answer_describe_person
+from vlm.perception.person import answer_describe_person, answer_who
 from vlm.perception.ocr import answer_text_at, answer_text_count, answer_text_where, answer_written
 from vlm.perception.place import answer_in_or_out, answer_is_place, answer_weather
 from vlm.perception.poses import answer_pose_event
@@ -126,6 +126,9 @@ FALLBACKS: dict[str, Route] = {
     # "What is the person slicing?", "What is standing on the table?": the likeliest object (the reader said "I
     # can't tell" to 7 of 23 verbs on one clip and named the first object for the rest)
     "acted_on": lambda q, c, h: answer_acted_on(q, c),
+    # "Who is in the video?": the people count (the reader said "I can't tell" where the line has someone only
+    # part of the time)
+    "who": lambda q, c, h: answer_who(q, c),
 }
 
 
