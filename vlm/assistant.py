@@ -208,7 +208,8 @@ class VideoAssistant:
         fact's times, what happens at a point, the objects of the kind asked for, words said or written looked
         up, the sound, a number of people) answers from the facts is answered there, without the LLM; else the
         LLM's first sentence is checked (`vlm.perception.checks`) before it is shown. A request round a question
-        ("Can you tell me what ...?") is read as the question (`vlm.english.direct_question`)."""
+        ("Can you tell me what ...?") is read as the question (`vlm.english.direct_question`), and a word or two
+        ("Boat?") as the question it stands for (`vlm.perception.terse.expanded`)."""
         stop = stop or threading.Event()
         if video is not None and self.config.perception and self.extractive:
             from vlm.perception.routes import READS_PARTS, extractive_answer
