@@ -15,6 +15,7 @@ from vlm.perception.terse import expanded
     ("Name the instrument in the video.", "What instrument is in the video?"),
     ("Identify the man.", "Identify the man."),       # who someone is: not a thing
     ("When?", "When?"), ("Why?", "Why?"), ("Really?", "Really?"), ("And the dog?", "And the dog?"),   # follow-ups
+    ("How many?", "How many?"), ("Where is it?", "Where is it?"), ("What language?", "What language?"),
     ("Is there a dog?", "Is there a dog?"), ("What is he doing?", "What is he doing?"),
     ("Name the objects on the table.", "Name the objects on the table.")])
 def test_few_words_and_orders_are_written_out(typed, question):

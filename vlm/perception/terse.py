@@ -3,8 +3,8 @@ sport.", "Name the vegetable."), written out as the questions the routes and the
 
 The reader answered "Boat?" with "A lakeshore.", "Speech?" and "Length?" with "I can't tell from the video.",
 "vegetable?" with "A hot dog." (the bell pepper was further down the objects) and "Name the vegetable." with "I
-can't see a vegetable in the video.". A follow-up of a word that refers back ("When?", "Why?", "And the dog?") is
-left as it is: the conversation gives it its meaning.
+can't see a vegetable in the video.". A follow-up that refers back ("When?", "Why?", "How many?", "Where is it?", "And the dog?") is
+left as it is: the conversation gives it its meaning (a bare "How many?" after "Is there a boat?" is about boats).
 """
 from __future__ import annotations
 
@@ -13,21 +13,21 @@ import re
 from vlm.perception.howmany import PEOPLE, names_a_thing
 
 WORDS = {  # the few words -> the question
-    "Who is in the video?": "who|who is it|who's there|who is there|anyone|anybody|people in it",
+    "Who is in the video?": "who|anyone|anybody|people in it",
     "Is anything said?": "speech|talking|talk|dialogue|dialog|voice|voices|narration|narrator|speaking|any speech|"
                          "spoken words",
-    "What is said?": "transcript|transcription|what's said|what is said|quote|quotes|lyrics",
+    "What is said?": "transcript|transcription|quote|quotes|lyrics",
     "Is there any sound?": "sound|sounds|audio|noise|any sound|any audio",
     "Is there any music?": "music|any music|song|soundtrack",
     "How many people are there?": "people|persons|people count|number of people|how many people|headcount|"
-                                  "head count|count|how many",
+                                  "head count",
     "How long is the video?": "length|duration|how long|video length|runtime|run time|clip length",
     "What is written on the screen?": "text|caption|captions|writing|on-screen text|onscreen text|subtitles|"
                                       "written text|words on screen",
-    "What is happening in the video?": "activity|action|what's happening|what is happening|happening|what's going on",
-    "What sport is this?": "sport|game|which sport|what sport",
-    "Where is this?": "place|location|setting|scene|where is it|where is this",
-    "What language is spoken?": "language|which language|what language",
+    "What is happening in the video?": "activity|action|happening",
+    "What sport is this?": "sport|game",
+    "Where is this?": "place|location|setting|scene",
+    "What language is spoken?": "language",
 }
 _WORDS = {w: q for q, ws in WORDS.items() for w in ws.split("|")}
 _TERSE = re.compile(r"^\W*(?P<words>[a-z][a-z' -]{0,30}?)\s*[?.!]*\s*$", re.I)
