@@ -50,6 +50,11 @@ _FIRST_OF_TWO = sorted({n.split()[0] for n in PLURAL_NAMES if " " in n})
 _TRAILING_ARTICLE = re.compile(r"\b(?:a|an|A|An)\s+(?:(?:" + "|".join(_FIRST_OF_TWO) + r")\s+)?$")
 
 
+def listed(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def starts_with_vowel_sound(word: str) -> bool:
     return bool(_VOWEL_SOUND.match(word)) and not _CONSONANT_SOUND.match(word)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from vlm.english import QUESTION_START
+from vlm.english import QUESTION_START, listed
 from vlm.perception.howmany import PEOPLE
 
 SUBJECT = r"(?:he|she|they|someone|somebody|anyone|anybody|(?:the|this|that|these|those)\s+(?:\w+\s+)?" + PEOPLE + r")"
@@ -42,10 +42,6 @@ def _vocabulary():
     return names, text_encoder().encode([f"Is someone {n}?" for n in names])          # (V, D) unit vectors
 
 
-def _listed(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def answer_doing(question: str, context) -> str | None:
     """'Yes, probably: playing guitar is the likeliest activity (...).' / 'Possibly: haircut is among the likely
     activities, after braiding hair (...).'; "I can't tell: the likely activities are ..." for an activity of the
@@ -65,7 +61,7 @@ def answer_doing(question: str, context) -> str | None:
         names, vocab = _vocabulary()
         if float((vocab @ emb[0]).max()) < MIN_SIMILARITY + NAMED:
             return None
-        return f"I can't tell: the likely activities are {_listed(line)} ({GUESS})."
+        return f"I can't tell: the likely activities are {listed(line)} ({GUESS})."
     if k == 0:
         sure = "Yes, probably" if context.activity[0][1] >= SURE else "Possibly"
         return f"{sure}: {line[0]} is the likeliest activity ({GUESS})."

@@ -43,7 +43,7 @@ INVERTED = re.compile(r"^\W*(?:and\s+)?(?:is|are|was|were)\s+(?P<cmp>more than|o
 PEOPLE_COUNTS = ["no one", "one person", "two people", "three people", "four people", "five people"]
 
 
-def _said(n: int) -> str:
+def people_said(n: int) -> str:
     return PEOPLE_COUNTS[n] if n < len(PEOPLE_COUNTS) else f"{n} people"
 
 
@@ -74,7 +74,7 @@ def answer_how_many(question: str, context) -> str | None:
     seen = people.max_people
     yes = {">": seen > n, ">=": seen >= n, "<": seen < n, "<=": seen <= n, "==": seen == n}[op]
     where = "no one is seen" if seen == 0 else "one person is seen" if seen == 1 else \
-        f"up to {_said(seen)} are seen at once"
+        f"up to {people_said(seen)} are seen at once"
     return f"{'Yes' if yes else 'No'}: {where}."
 
 

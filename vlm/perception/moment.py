@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from vlm.english import QUESTION_START, with_article
+from vlm.english import QUESTION_START, listed, with_article
 from vlm.perception.base import fmt_span, fmt_time
 from vlm.perception.vision import motion_word
 
@@ -92,8 +92,7 @@ def _window(context, where: str, t: float | None, span: tuple[float, float] | No
 
 
 def _names(names: list[str]) -> str:
-    said = [with_article(n, capital=False) for n in names]
-    return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+    return listed([with_article(n, capital=False) for n in names])
 
 
 def moment_facts(context, a: float, b: float, segments) -> list[str]:

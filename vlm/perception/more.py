@@ -41,7 +41,7 @@ def _object_names(context) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _people_fact(context) -> str | None:
+def people_fact(context) -> str | None:
     people = context.part("people")
     if people is None:
         return None
@@ -69,7 +69,7 @@ def whole_video_facts(context, said: str) -> list[str]:
     if unsaid := [n for n in objects if n.lower() not in said][:3]:
         also = " also" if any(n.lower() in said for n in objects) else ""
         add(f"The frames{also} show {_names(unsaid)}.")
-    if not PEOPLE_SAID.search(said) and (people := _people_fact(context)) is not None:
+    if not PEOPLE_SAID.search(said) and (people := people_fact(context)) is not None:
         add(people)
     if (speech := context.part("speech")) is not None and (heard := _quoted(speech.segments, said)):
         add("Someone says " + " and then ".join(f'"{s.text.strip()}" ({fmt_time(s.start)})' for s in heard[:2]) + ".")

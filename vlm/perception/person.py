@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from vlm.english import QUESTION_START
-from vlm.perception.howmany import PEOPLE
-from vlm.perception.more import _people_fact
+from vlm.perception.howmany import PEOPLE, people_said
+from vlm.perception.more import people_fact
 
 WHO = r"(?:(?:the|this|that|these|those)\s+(?:\w+\s+)?" + PEOPLE + r"|him|her|them|he|she|they)"
 DESCRIBE_PERSON = re.compile(
@@ -31,7 +31,7 @@ def answer_describe_person(question: str, context) -> str | None:
     people = context.part("people")
     if not DESCRIBE_PERSON.search(question) or people is None:
         return None
-    out = [_people_fact(context)]
+    out = [people_fact(context)]
     if people.max_people:
         postures = list(people.posture_times())
         if postures:
@@ -54,8 +54,6 @@ WHO_IN = re.compile(QUESTION_START + r"who(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+
 def answer_who(question: str, context) -> str | None:
     """'One person, seen at 0:24-0:29.' for "Who is in the video?"; None for other questions or before the people
     part has run."""
-    from vlm.perception.howmany import _said
-
     people = context.part("people")
     if not WHO_IN.search(question) or people is None or not people.frames:
         return None
@@ -63,9 +61,9 @@ def answer_who(question: str, context) -> str | None:
     if n == 0:
         return "No one is seen (pose and face detection)."
     if people.always_in_view():
-        return f"{_said(n)[:1].upper()}{_said(n)[1:]}."
+        return f"{people_said(n)[:1].upper()}{people_said(n)[1:]}."
     seen = people.in_view_times()            # the times someone is in view, where some frames have no one
     if not seen:
-        return f"Up to {_said(n)} at once."
-    return f"{'One person' if n == 1 else f'Up to {_said(n)}'}, seen at {people.spans_text(seen)}."
+        return f"Up to {people_said(n)} at once."
+    return f"{'One person' if n == 1 else f'Up to {people_said(n)}'}, seen at {people.spans_text(seen)}."
 

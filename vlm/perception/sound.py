@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from vlm.english import END_POINT, QUESTION_START, YES_NO_QUESTION, points_to_start
+from vlm.english import END_POINT, QUESTION_START, YES_NO_QUESTION, listed, points_to_start
 from vlm.perception.base import fmt_span, fmt_time
 
 SOUND_WORDS = r"(?:sound|sounds|audio|soundtrack|noise|noises)"
@@ -232,9 +232,9 @@ def answer_speech_length(question: str, context) -> str | None:
         return "No one speaks: " + _why_nothing_said(t.note) + "."
     total = sum(max(s.end - s.start, 0.0) for s in t.segments)
     spans = [fmt_span(s.start, s.end) for s in t.segments]
-    listed = spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " and " + spans[-1] if len(spans) <= 4 else \
+    stretches = listed(spans) if len(spans) <= 4 else \
         f"{len(spans)} stretches from {fmt_time(t.segments[0].start)} to {fmt_time(t.segments[-1].end)}"
-    return f"About {max(round(total), 1)} second{'s' if round(total) != 1 else ''} in all: {listed}."
+    return f"About {max(round(total), 1)} second{'s' if round(total) != 1 else ''} in all: {stretches}."
 
 
 # "What language?" after "Is anyone speaking?", "Which language is spoken?", "Is she speaking English?": the

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from vlm.english import QUESTION_START, YES_NO_QUESTION
+from vlm.english import QUESTION_START, YES_NO_QUESTION, listed
 from vlm.perception.base import fmt_time
 
 VIDEO = r"(?:the\s+|this\s+)?(?:video|clip|film|movie|recording|footage)"
@@ -69,9 +69,7 @@ def _shots(question: str, cuts: list[float]) -> str:
     if not cuts:
         fact = "one continuous shot: the cut detector finds no scene cuts"
     else:
-        times = [fmt_time(c) for c in cuts]
-        listed = times[0] if len(times) == 1 else ", ".join(times[:-1]) + " and " + times[-1]
-        fact = f"{len(cuts) + 1} shots: the scene cuts at {listed}"
+        fact = f"{len(cuts) + 1} shots: the scene cuts at {listed([fmt_time(c) for c in cuts])}"
     if YES_NO_QUESTION.search(question):   # "Is it one continuous shot?" / "Are there any cuts?"
         yes = (not cuts) if ONE_SHOT.search(question) else bool(cuts)
         return ("Yes, " if yes else "No, ") + fact + "."
