@@ -69,6 +69,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from vlm.english import QUESTION_START, YES_NO_QUESTION
 from vlm.perception.activity import PLACES
@@ -345,19 +346,26 @@ def denies_an_unnamed_thing(answer: str) -> bool:
              if w not in ("one", "any", "a", "an", "the", "other")]
     if not words or re.fullmatch(PEOPLE, words[-1]) or singular(words[-1]) in OTHER_LINES | {"person", "body"}:
         return False
-    return not names_a_thing(words[-1]) or not _ends_a_class_name(words[-1])
+    return not (names_a_thing(words[-1]) and _ends_a_class_name(words[-1]))
 
 
 def _ends_a_class_name(word: str) -> bool:
     """Whether a class name ends with the word, or the word is a group or kind: "bottle" (water bottle), "dog";
     not "water" (only "water bottle", "water snake" ...), which the classifier cannot see on its own."""
     from vlm.english import singular
-    from vlm.perception.vision import GROUPS, THING_GROUPS, _class_names
+    from vlm.perception.vision import GROUPS, THING_GROUPS
     from vlm.perception.which import ARTIFACT_KINDS, KIND_WORDS
 
     w = singular(word)
     return w in GROUPS or w in THING_GROUPS or w in KIND_WORDS or word in KIND_WORDS or w in ARTIFACT_KINDS or \
-        any(name.lower().split()[-1] in (w, word.lower()) for name in _class_names())
+        bool({w, word.lower()} & _class_last_words())
+
+
+@lru_cache(maxsize=1)
+def _class_last_words() -> frozenset[str]:
+    from vlm.perception.vision import _class_names
+
+    return frozenset(name.lower().split()[-1] for name in _class_names())
 
 
 OBJECT_ANSWER = re.compile(r"^\W*(?:(?:it|this|that)\s+(?:is|looks\s+like|seems\s+to\s+be)\s+|it's\s+)?"

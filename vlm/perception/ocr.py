@@ -213,7 +213,7 @@ TEXT_QUESTION = re.compile(r"\b(?:written|writing|writes?|text|texts|caption|cap
 WORD_QUESTION = re.compile(r"\bwords?\b", re.I)
 # "Is there any writing on the video?", "Is there a watermark?" (not "Is the man writing?")
 WATERMARK = re.compile(r"\bwater ?marks?\b", re.I)
-ANY_TEXT = re.compile(r"\bwater ?marks?\b|\btexts?\b|\bon[- ]screen\b|\b(?:any|some|a|an)\s+(?:\w+\s+)?(?:writing|"
+ANY_TEXT = re.compile(WATERMARK.pattern + r"|\btexts?\b|\bon[- ]screen\b|\b(?:any|some|a|an)\s+(?:\w+\s+)?(?:writing|"
                       r"words?|captions?|titles?|subtitles?|logos?|letters|lettering)\b", re.I)
 OPEN_QUESTION = re.compile(r"^\W*(?:and\s+)?(?:what|which)\b", re.I)
 

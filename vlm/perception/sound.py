@@ -162,7 +162,7 @@ def answer_sound(question: str, context) -> str | None:
     if t is None:   # unavailable or failed: the note says why
         return f"I can't tell: {state.note or 'the sound was not analysed'}."
     note = t.note
-    silent = not t.segments and ("no audio" in note or "silent" in note or "no samples" in note)
+    silent = not t.segments and _silent(note)
     if asks_named:
         what = SOUND_NOUNS.get(named.group(0).lower(), named.group(0).lower())   # "Do people clap?": clapping
         if silent:
@@ -197,16 +197,20 @@ def answer_speech_heard(context) -> str | None:
         return f"I can't tell: {state.note or 'the sound was not analysed'}."
     if t.segments:
         return "Yes, " + _heard(t) + "."
-    if "no audio" in t.note or "silent" in t.note or "no samples" in t.note:
+    if _silent(t.note):
         return f"No, nothing is said: {_no_sound(t.note)}."
     if "decoded" in t.note:
         return f"I can't tell: {t.note}."
     return "No, no speech is heard; there is sound, but the facts do not say what it is."
 
 
+def _silent(note: str) -> bool:
+    """Whether the speech part's note says there is nothing to hear (no track, or a silent one)."""
+    return "no audio" in note or "silent" in note or "no samples" in note
+
+
 def _why_nothing_said(note: str) -> str:
-    silent = "no audio" in note or "silent" in note or "no samples" in note
-    return _no_sound(note) if silent else "there is sound, but no speech is heard"
+    return _no_sound(note) if _silent(note) else "there is sound, but no speech is heard"
 
 
 def _no_sound(note: str) -> str:
