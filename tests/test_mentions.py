@@ -47,7 +47,9 @@ def test_the_words_asked_about_are_looked_up_and_quoted(question, expected):
                                       "Is the man wearing a hat?", "What does he say about the lake?",
                                       "Is the book open?", "Does he hold a sign?",   # things, not their words
                                       "When does he mention the lake?",
-                                      "Is she talking to the camera?"])      # who the words are for
+                                      "Is she talking to the camera?",       # who the words are for
+                                      "Can you hear someone talking?",       # "can" named no words
+                                      "Could you tell me if people speak?"])
 def test_questions_that_name_no_words_or_are_not_yes_no_are_left_to_the_reader(question):
     assert answer_mentioned(question, CTX) is None
 

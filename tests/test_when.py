@@ -188,3 +188,51 @@ def test_an_event_the_pose_model_does_not_see_is_said_not_swapped_for_another():
     state.finish("done", both)
     ctx.parts["people"] = state
     assert answer_when("When does she raise her arm?", ctx) == "At 0:10 (both arms raised)."   # one arm: no
+
+
+def _written_and_said(*items):
+    from vlm.perception.ocr import ScreenText, TextItem
+    from vlm.perception.speech import Said, Transcript
+
+    text, speech = PartState("text", "On-screen text"), PartState("speech", "What is said")
+    text.finish("done", ScreenText([TextItem(*i) for i in items], 8))
+    speech.finish("done", Transcript([Said(3.2, 5.0, "The ferry crosses the lake.")], "en", 0.9))
+    return PerceptionContext(VideoInfo("x.mp4", 360, 30.0, 640, 360, "h264"), [1.0, 7.0], [], [], [], [2.0] * 2,
+                             {"text": text, "speech": speech})
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("When does the caption appear?", 'From 0:02 to 0:04 ("Grand Opening"); then at 0:07 ("Sale Today").'),
+    ("when do the words show up on screen", 'From 0:02 to 0:04 ("Grand Opening"); then at 0:07 ("Sale Today").'),
+    ('When is "sale today" shown?', "At 0:07."),                   # read in one frame: one time, not a made-up span
+    ("When does the title about the sale appear?", "At 0:07."),
+    ("When does the text about tractors appear?", None),         # nothing read names it: the reader
+    ("When does the watermark appear?", None),
+    ("When does someone start speaking?", "At 0:03.")])          # speech, not text
+def test_text_when_questions_get_the_times_of_the_item_they_name(question, expected):
+    ctx = _written_and_said(("Grand Opening", 2.0, 4.0), ("Sale Today", 7.0, 7.0), ("shutterstock", 0.0, 9.0, "watermark"))
+    assert answer_when(question, ctx) == expected
+
+
+def test_a_text_when_question_without_text_says_none_is_read():
+    assert answer_when("When does the caption appear?", _written_and_said()) == \
+        "I can't tell: no text appears on screen."
+    marked = _written_and_said(("shutterstock", 0.0, 9.0, "watermark"))
+    assert answer_when("At what time is the text shown?", marked) == \
+        "I can't tell: no text appears on screen but a \"shutterstock\" watermark."
+
+
+@pytest.mark.parametrize("last_answer, question, expected", [
+    ('Someone says "The ferry crosses the lake." (0:03).', "And when?", "At 0:03."),
+    ('Someone says "The ferry crosses the lake." (0:03).', "When is that said?", "At 0:03."),
+    ('The text says "Sale Today", shown at 0:07.', "When does it show up?", "At 0:07."),
+    ('The text says "Grand Opening".', "At what time?", "From 0:02 to 0:04."),
+    # the question names another part than the quote's, or names a thing: not a follow-up about the quote
+    ('Someone says "The ferry crosses the lake." (0:03).', "When does the text appear?",
+     'From 0:02 to 0:04 ("Grand Opening"); then at 0:07 ("Sale Today").'),
+    ('The text says "Grand Opening".', "When does the ferry leave?", None),
+    ("One person.", "And when?", None)])                           # no quote to time
+def test_a_bare_when_follow_up_gets_the_time_of_the_quote_before_it(last_answer, question, expected):
+    ctx = _written_and_said(("Grand Opening", 2.0, 4.0), ("Sale Today", 7.0, 7.0))
+    turns = [{"role": "user", "content": "What is it?"}, {"role": "assistant", "content": last_answer}]
+    assert answer_when(question, ctx, history=turns) == expected

@@ -33,7 +33,8 @@ asks asked discuss discusses read reads written write writes writing text texts 
 subtitle subtitles shown show shows screen onscreen on letters lettering logo printed appear appears displayed
 visible see seen word words of to for with his her their its him them me us any there here voice narrator narrates
 sign signs label also ever how much many why who whom whose where anyone someone have has had it and or but if so
-than watermark watermarks""".split())
+than watermark watermarks can could would will you your speech narration dialogue conversation audible
+loud nothing everyone everybody people persons""".split())
 READ_VERB = re.compile(r"\b(?:say|says|said|read|reads|written|write|writes|print|printed|spell|spells)\b", re.I)
 # Verbs only speech has: "Does she mention the book?" is about speech though a book can carry words.
 SPOKEN = re.compile(r"\b(?:speak|speaks|spoke|talk|talks|talked|talking|mention|mentions|mentioned|tell|tells|told|"

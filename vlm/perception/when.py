@@ -8,8 +8,10 @@ people line counts nobody, then one person ("0 at 0:04-0:19, 1 at 0:24-0:29"), t
 descriptions, the question is matched against them with the embedded sentence model (MiniLM), and a match above
 `MIN_SIMILARITY` is answered with the fact's times and the fact as the context says it. A question about speech
 gets the time of the segment that holds its words, or of the first one when it names none ("When does someone
-start speaking?": the reader says it cannot tell when nobody is seen). Questions about text, and questions no
-fact matches, are left to the reader.
+start speaking?": the reader says it cannot tell when nobody is seen). A question about on-screen text gets the
+times of the item it names, or of the first (the reader wrote "From 0:04 to 0:02." for an item read at 0:04), and a
+bare follow-up ("And when?", "When is it shown?") after an answer that quotes the speech or the screen gets that
+quote's time (the reader said it cannot tell). Questions no fact matches are left to the reader.
 """
 from __future__ import annotations
 
@@ -165,6 +167,80 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.lower())
 
 
+def _text_time(item) -> str:
+    """'From 0:02 to 0:04' / 'At 0:04' / 'Throughout' for an item read on screen (the reader's trained form)."""
+    if item.kind == "overlay":
+        return "Throughout"
+    return f"At {fmt_time(item.start)}" if fmt_time(item.start) == fmt_time(item.end) else \
+        f"From {fmt_time(item.start)} to {fmt_time(item.end)}"
+
+
+# The question's own words for text, beside GENERIC's: what is left names the text ("When is 'SALE' shown?").
+TEXT_GENERIC = GENERIC | set("""text texts caption captions title titles subtitle subtitles written writing write
+writes printed letters lettering logo screen onscreen on appear appears appeared shown show shows showing visible
+displayed display come comes up pop pops get gets we see seen read can could you exactly overlay overlays""".split())
+
+
+SHOWN = re.compile(r"\b(?:shown|appears?|visible|displayed|written)\b", re.I)
+
+
+def answer_when_written(question: str, context) -> str | None:
+    """'From 0:02 to 0:04.' for "When does the caption appear?": the item the question's words name, else the
+    first one read (with the others quoted after it); that it cannot tell where OCR read none. None for questions
+    about speech or a watermark."""
+    from vlm.perception.ocr import TEXT_QUESTION, WATERMARK
+
+    text = context.part("text")
+    quoted = re.findall(r'["“]([^"”]+)["”]', question)
+    about_text = TEXT_QUESTION.search(question) or quoted and SHOWN.search(question)    # 'When is "SALE" shown?'
+    if text is None or not about_text or SPEECH_QUESTION.search(question) or WATERMARK.search(question):
+        return None
+    items = [i for i in text.items if i.kind != "watermark"]
+    if not items:       # the reader said "I can't tell from the video."
+        marks = [i.text for i in text.items if i.kind == "watermark"]
+        return "I can't tell: no text appears on screen" + (f' but a "{marks[0]}" watermark.' if marks else ".")
+    words = set(_words(" ".join(quoted))) if quoted else {w for w in _words(question) if w not in TEXT_GENERIC}
+    if words:
+        overlap = [len(words & set(_words(i.text))) for i in items]
+        best = max(range(len(items)), key=lambda k: overlap[k])
+        return f"{_text_time(items[best])}." if overlap[best] else None
+    if len(items) == 1:
+        return f"{_text_time(items[0])}."
+    shown = [f'{_text_time(i)} ("{i.text}")' for i in items[:3]]
+    return shown[0] + "; then " + ", ".join(x[0].lower() + x[1:] for x in shown[1:]) + "."
+
+
+# A follow-up whose only words point back: "And when?", "When is that said?", "When does it show up?".
+POINTING = TEXT_GENERIC | set("""and so then that this it those these them its exactly happen happens happened
+was were heard""".split())
+
+
+def answer_when_again(question: str, history, context) -> str | None:
+    """'At 0:03.' for "And when?" right after an answer that quotes what is said or written: the quote's own
+    time in the transcript or among the items read (only the items for a question about text, only the
+    transcript for one about speech). None when the question names something, or the last answer quotes
+    nothing the context holds."""
+    answers = [t["content"] for t in history if t.get("role") == "assistant"]
+    if not answers or any(w not in POINTING for w in _words(WHEN.sub("", question))):
+        return None
+    from vlm.perception.ocr import TEXT_QUESTION
+
+    quotes = [_words(q) for q in re.findall(r'["“]([^"”]+)["”]', answers[-1])]
+    said, text = context.part("speech"), context.part("text")
+    if TEXT_QUESTION.search(question):      # "When does the text appear?" after a quote of the speech: not it
+        said = None
+    elif SPEECH_QUESTION.search(question):
+        text = None
+    for quote in filter(None, quotes):
+        for seg in (said.segments if said is not None else []):
+            if quote == _words(seg.text)[:len(quote)]:
+                return f"At {fmt_time(seg.start)}."
+        for item in (text.items if text is not None else []):
+            if quote == _words(item.text)[:len(quote)]:
+                return f"{_text_time(item)}."
+    return None
+
+
 # A follow-up that points back at a thing: "When does it appear?" after "A bell pepper." matched "someone in view"
 # (the people line's times) and, after "A common sorrel horse.", "dog seen".
 THING_PRONOUN = re.compile(r"\b(?:it|this|that)\b", re.I)   # "they" are mostly people
@@ -204,6 +280,10 @@ def answer_when(question: str, context, *, history=(), min_similarity: float = M
     object the context names, and questions no fact matches)."""
     if not is_when_question(question):
         return None
+    if (again := answer_when_again(question, history, context)) is not None:
+        return again
+    if (written := answer_when_written(question, context)) is not None:
+        return written
     if ABOUT_WORDS.search(question) or SPEECH_QUESTION.search(question):
         return answer_when_said(question, context)
     points_back, name = pointed_object(question, history, context)
