@@ -102,7 +102,7 @@ def test_dog_breeds_add_up_to_a_dog():
 
 from vlm.perception import Clip, PartUnavailable, PerceptionPart, Perceiver, PerceptionSettings  # noqa: E402
 from vlm.perception.context import PartState, PerceptionContext  # noqa: E402
-from vlm.perception.ocr import ScreenText, group_readings, watermark_name  # noqa: E402
+from vlm.perception.ocr import ScreenText, group_readings, spaced, watermark_name  # noqa: E402
 from vlm.perception.people import L_HIP, L_SHOULDER, NOSE, R_HIP, R_SHOULDER, posture  # noqa: E402
 from vlm.perception.speech import Said, SpeechClock, Transcript  # noqa: E402
 from vlm.perception.vision import Segment  # noqa: E402
@@ -114,6 +114,16 @@ def test_watermarks_are_recognised_through_misreadings():
     assert watermark_name("clideo.com") == "clideo.com"
     assert watermark_name("mysite.net") == "mysite.net"
     assert watermark_name("FINAL SCORE 54 - 48") is None
+
+
+@pytest.mark.parametrize("read, expected", [("Grand OpeningTonight", "Grand Opening Tonight"),
+                                             ("BotanicalGardenWalk", "Botanical Garden Walk"),
+                                             ("PlayStation 5", "PlayStation 5"),        # a word as a whole
+                                             ("McDonald", "McDonald"),                  # "Mc" is no word
+                                             ("NiintSkyy", "NiintSkyy"),                # misread: left as read
+                                             ("SALE 50% OFF", "SALE 50% OFF")])
+def test_words_run_together_at_a_capital_are_put_apart_only_when_each_is_a_word(read, expected):
+    assert spaced(read) == expected
 
 
 def test_text_readings_group_into_items_with_spans_and_kinds():
