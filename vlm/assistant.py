@@ -208,16 +208,19 @@ class VideoAssistant:
         fact's times, what happens at a point, the objects of the kind asked for, words said or written looked
         up, the sound, a number of people) answers from the facts is answered there, without the LLM; else the
         LLM's first sentence is checked (`vlm.perception.checks`) before it is shown. A request round a question
-        ("Can you tell me what ...?") is read as the question (`vlm.english.direct_question`), and a word or two
-        ("Boat?") as the question it stands for (`vlm.perception.terse.expanded`)."""
+        ("Can you tell me what ...?") is read as the question (`vlm.english.direct_question`), a word or two
+        ("Boat?") as the question it stands for (`vlm.perception.terse.expanded`), and a follow-up that leaves out
+        what the last question said ("And the boat?", "When?") written out from it (`vlm.perception.ellipsis`)."""
         stop = stop or threading.Event()
         if video is not None and self.config.perception and self.extractive:
             from vlm.perception.routes import READS_PARTS, extractive_answer
 
+            from vlm.perception.ellipsis import resolved
             from vlm.perception.terse import expanded
 
             question = expanded(direct_question(question))   # "Can you tell me what ...?" -> "What ...?", "Boat?"
             #                                                   -> "Is there a boat?"
+            question = resolved(question, history)           # "And the boat?" after "Does the camera move?"
 
             found = extractive_answer(question, video.context, history)
             if found is not None:
