@@ -78,3 +78,31 @@ def test_camera_questions_without_a_measured_camera_and_other_questions_are_left
 
     assert answer_camera("Is the camera moving?", _ctx(10, 10)) is None
     assert answer_camera("Is the man moving?", _camera_ctx(20.0, 1.0)) is None
+
+
+@pytest.mark.parametrize("question, motions, cameras, expected", [
+    ("Does the boat move?", (10, 10), (0.5, 0.5),
+     "Possibly: something moves while the camera stays still (slight motion throughout), but the facts do not say "
+     "whether it is the boat."),
+    ("Is the boat still?", (10, 10), (0.5, 0.5), "Possibly not: something moves while the camera stays still"),
+    ("Is the car moving?", (10, 60), (20.0, 30.0), "Possibly: something moves, but the camera moves too"),
+    ("Does the boat move?", (1, 2), (0.5, 0.5), "No: nothing in the picture moves (no motion throughout)."),
+    ("Is the boat still?", (1, 2), (0.5, 0.5), "Yes: nothing in the picture moves"),
+    ("What is moving?", (10, 10), (0.5, 0.5), "The facts do not say what moves: something does while the camera"),
+    ("What is moving?", (1, 1), (0.5, 0.5), "Nothing: no motion is measured")])
+def test_whether_a_named_thing_moves_gets_what_the_motion_words_can_say(question, motions, cameras, expected):
+    from vlm.perception.motion import answer_thing_moves
+
+    ctx = _ctx(*motions)
+    for s, c in zip(ctx.segments, cameras):
+        s.camera = c
+    assert answer_thing_moves(question, ctx).startswith(expected)
+
+
+@pytest.mark.parametrize("question", ["Does the man move?", "Is she moving?", "Does the camera move?",
+                                      "Which way does the boat move?", "Does the car move to the left?",
+                                      "Is there a lot of movement?"])
+def test_people_the_camera_directions_and_amounts_are_not_the_named_thing_route(question):
+    from vlm.perception.motion import answer_thing_moves
+
+    assert answer_thing_moves(question, _camera_ctx(0.5, 0.5)) is None

@@ -40,3 +40,30 @@ def test_who_is_in_the_video_is_the_people_count(counts, expected):
 
     assert answer_who("Who is in the video?", people_context(counts)) == expected
     assert answer_who("Who is the man?", people_context(counts)) is None       # who someone is: not a count
+
+
+def _faces(counts, faces=0, hands=0):
+    ctx = people_context(counts)
+    for f in ctx.part("people").frames:
+        f.faces, f.hands = faces, hands
+    return ctx
+
+
+@pytest.mark.parametrize("ctx, expected", [
+    (_faces([1, 1], faces=2), "Yes: 2 faces close to the camera (face detection)."),
+    (_faces([1, 1]), "Possibly: one person is seen (pose detection), but no face close to the camera is detected."),
+    (_faces([0, 0], hands=2), "No: only hands are seen (a close-up: no face or body in view)."),
+    (_faces([0, 0]), "No: nobody is seen (pose and face detection).")])
+def test_whether_a_face_is_seen_comes_from_the_faces_bodies_and_hands_detected(ctx, expected):
+    from vlm.perception.person import answer_face_seen
+
+    for question in ("Can you see a face?", "Is his face visible?", "Are there any faces?", "Is there a face?"):
+        assert answer_face_seen(question, ctx) == expected
+
+
+@pytest.mark.parametrize("question", ["Is his hand near his face?", "Does she touch her face?",
+                                      "Is she washing her face?", "Is he smiling?", "What does his face look like?"])
+def test_other_questions_about_faces_are_not_the_face_route(question):
+    from vlm.perception.person import answer_face_seen
+
+    assert answer_face_seen(question, _faces([1], faces=1)) is None

@@ -4,8 +4,9 @@ segment lines' motion words (extractive, no LLM).
 The reader was trained to answer movement questions with the motion line's direction, so asked how much moves it
 said "Mostly to the left." (a direction to a question about an amount). The segment lines say how fast the
 fastest-moving tenth of the picture moves ("motion none / slight / moderate / strong"); here a question about the
-amount gets those words with their times, after a yes or no where it asks one. Which way things move, whether a
-named thing moves stay with the reader. A question about the camera ("Is the camera moving?", "Is it shot on a
+amount gets those words with their times, after a yes or no where it asks one. Whether a named thing moves
+("Does the boat move?") gets what those words can say: no where nothing moves, else that something moves but not
+what. Which way things move stays with the reader. A question about the camera ("Is the camera moving?", "Is it shot on a
 tripod?": the reader gave the motion line's direction) gets the camera line (`vlm.perception.vision.camera_line`:
 how fast the picture as a whole shifts, which a person crossing a still background does not change).
 """
@@ -106,3 +107,43 @@ def answer_camera(question: str, context) -> str | None:
     else:
         yes = "Yes" if bool(moving) != still_asked else "No"
     return f"{yes}: {text}."
+
+
+# Whether a named thing moves, and what moves: the motion words measure the picture, not one thing in it. The
+# reader answered "Does the boat move?" with "No, no boat moves." over slight motion with the camera still, and
+# "What moves?" with a direction ("Mostly to the right.").
+THING_MOVES = re.compile(
+    QUESTION_START + r"(?:(?:does|did|do)\s+(?:the|a|an|this|that|any)\s+(?P<a>[a-z]+(?:\s+[a-z]+)?)\s+move\b|"
+    r"(?:is|are|was|were)\s+(?:the|a|an|this|that)\s+(?P<b>[a-z]+(?:\s+[a-z]+)?)\s+(?:moving|still|static|"
+    r"stationary|in\s+motion)\b)", re.I)
+WHAT_MOVES = re.compile(QUESTION_START + r"(?:what|which\s+[a-z]+)\s+(?:is\s+|are\s+)?(?:moving|moves|move)\b", re.I)
+NOT_A_MOVER = re.compile(r"\b(?:camera|video|scene|picture|shot|footage|clip|image|view|he|she|they|it)$", re.I)
+
+
+def answer_thing_moves(question: str, context) -> str | None:
+    """'Possibly: something moves while the camera stays still (slight motion throughout), but the facts do not
+    say what.' for "Does the boat move?"; a no where nothing in the picture moves; the same without a guess for
+    "What is moving?". None for people (the people line answers), the camera, amounts and directions."""
+    from vlm.perception.howmany import PEOPLE
+
+    if not context.segments or OTHER_QUESTION.search(question):
+        return None
+    m = THING_MOVES.search(question)
+    thing = (m["a"] or m["b"]).lower() if m else None
+    if m is None and WHAT_MOVES.search(question) is None or \
+            thing and (NOT_A_MOVER.search(thing) or re.search(rf"\b{PEOPLE}$", thing, re.I)):
+        return None
+    levels = [LEVELS.index(motion_word(s.motion)) for s in context.segments]
+    amount = motion_text(context.segments)
+    amount = amount[0].lower() + amount[1:]
+    still_asked = thing is not None and re.search(r"\b(?:still|static|stationary)\b", question, re.I)
+    if max(levels) == 0:
+        return ("Yes" if still_asked else "No") + ": nothing in the picture moves (" + amount + ")." if thing else \
+            "Nothing: no motion is measured in the analysed frames."
+    runs = camera_runs(context.segments)
+    camera = " while the camera stays still" if runs and all(r[2] == "still" for r in runs) else \
+        ", but the camera moves too" if runs else ""
+    if thing is None:
+        return f"The facts do not say what moves: something does{camera} ({amount})."
+    lead = "Possibly not" if still_asked else "Possibly"      # "Is the boat still?"
+    return f"{lead}: something moves{camera} ({amount}), but the facts do not say whether it is the {thing}."

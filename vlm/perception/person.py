@@ -67,3 +67,30 @@ def answer_who(question: str, context) -> str | None:
         return f"Up to {people_said(n)} at once."
     return f"{'One person' if n == 1 else f'Up to {people_said(n)}'}, seen at {people.spans_text(seen)}."
 
+
+
+# "Can you see a face?", "Is her face visible?", "Are there any faces?" (not a hand near the face, an expression,
+# or make-up: the pose events and the reader answer those)
+FACE_SEEN = re.compile(QUESTION_START + r"(?:(?:can|could|do|did)\s+(?:you|we|i)\s+(?:see|spot|make\s+out)\s+.*\bfaces?\b|"
+                       r"(?:is|are|was|were)\s+(?:there\s+)?.*\bfaces?\b.*?(?:\b(?:visible|shown|seen|in\s+view|"
+                       r"on\s+screen)\b|\?\s*$))", re.I)
+NOT_FACE_SEEN = re.compile(r"\b(?:hands?|touch\w*|near|expression|smil\w*|happy|sad|angry|look\s+like|colou?r\w*|"
+                           r"paint\w*|make-?up|wash\w*|mask\w*|covered|hidden|towards?|away|turned)\b", re.I)
+
+
+def answer_face_seen(question: str, context) -> str | None:
+    """'No: only hands are seen (a close-up: no face or body in view).' for "Can you see a face?"; a yes with the
+    faces close to the camera; a possibly where a body is seen but no face close by (the face detector is short
+    range). None for other questions and before the people part has run."""
+    people = context.part("people")
+    if people is None or not people.frames or not FACE_SEEN.search(question) or NOT_FACE_SEEN.search(question):
+        return None
+    faces = max(f.faces for f in people.frames)
+    if faces:
+        return f"Yes: {faces} face{'s' if faces > 1 else ''} close to the camera (face detection)."
+    if any(f.persons for f in people.frames):
+        return (f"Possibly: {people_said(people.max_people)} {'is' if people.max_people == 1 else 'are'} seen "
+                "(pose detection), but no face close to the camera is detected.")
+    if any(f.hands for f in people.frames):
+        return "No: only hands are seen (a close-up: no face or body in view)."
+    return "No: nobody is seen (pose and face detection)."

@@ -15,9 +15,9 @@ from vlm.perception.howmany import answer_how_many, answer_how_many_things
 from vlm.perception.mentions import answer_mentioned
 from vlm.perception.moment import answer_moment
 from vlm.perception.more import answer_more
-from vlm.perception.motion import answer_camera, answer_motion
+from vlm.perception.motion import answer_camera, answer_motion, answer_thing_moves
 from vlm.perception.names import answer_name
-from vlm.perception.person import answer_describe_person, answer_who
+from vlm.perception.person import answer_describe_person, answer_face_seen, answer_who
 from vlm.perception.ocr import answer_text_at, answer_text_count, answer_text_where, answer_written
 from vlm.perception.place import answer_in_or_out, answer_is_place, answer_weather
 from vlm.perception.poses import answer_pose_event
@@ -61,12 +61,19 @@ ROUTES: dict[str, Route] = {
     # "Describe the man.": the people line's count, events and posture (the reader said "I can't tell from the
     # video." and "I can't see a baby in the video." where one person was seen)
     "describe_person": lambda q, c, h: answer_describe_person(q, c),
+    # "Can you see a face?": the faces detected, or only hands (the reader said "I can't tell" over "only hands seen
+    # (a close-up: no face or body in view)"; the pose events matched "Is there a face?" to a hand near
+    # the face)
+    "face_seen": lambda q, c, h: answer_face_seen(q, c),
     # "Does he raise his arm?", "Is his hand near his face?": the people line's events (the reader said "No, no one
     # is seen near the face." where the line has a hand near the face)
     "pose_event": lambda q, c, h: answer_pose_event(q, c),
     # "Is there a lot of movement?": the segment lines' motion words (the reader gave a direction: "Mostly to
     # the left.")
     "motion": lambda q, c, h: answer_motion(q, c),
+    # "Does the boat move?", "What is moving?": what the motion words say and do not (the reader said "No, no boat
+    # moves." over slight motion, and gave a direction)
+    "thing_moves": lambda q, c, h: answer_thing_moves(q, c),
     # "Is the camera moving?": the camera line (the reader gave the motion line's direction: "Mostly to the right.")
     "camera": lambda q, c, h: answer_camera(q, c),
     # "What sport is this?": the sport whose gear the objects name (the reader repeats the activity line, which
@@ -106,7 +113,7 @@ ROUTES: dict[str, Route] = {
 }
 
 # The routes that read the background parts (speech, text, people): while one runs, their answer says so.
-READS_PARTS = frozenset({"describe_person", "language", "speech_length", "text_where", "when", "said_at", "text_at", "text_count", "said_next", "moment", "more", "transcript",
+READS_PARTS = frozenset({"describe_person", "face_seen", "language", "speech_length", "text_where", "when", "said_at", "text_at", "text_count", "said_next", "moment", "more", "transcript",
                          "pose_event", "mentioned", "sound", "how_many", "name", "written"})
 
 
