@@ -429,3 +429,6 @@ def test_where_the_text_is_in_the_frame():
     about_a_thing = [{"role": "user", "content": "What vegetable is it?"}, {"role": "assistant", "content": "A pepper."}]
     assert answer_text_where("Where is it?", ctx, about_a_thing) is None       # a thing: the reader's
     assert answer_text_where("Where is the man?", ctx) is None
+    for bare in ("Where on the screen?", "Which corner?", "And where exactly?"):   # after the text: about it
+        assert answer_text_where(bare, ctx, after).startswith('The "clideo.com" watermark is in the bottom')
+        assert answer_text_where(bare, ctx, about_a_thing) is None

@@ -331,6 +331,10 @@ TEXT_WHERE = re.compile(r"^\W*(?:and\s+)?where\s+(?:on\s+the\s+(?:screen|frame|v
                         r"words|subtitles?|overlay))(?:\s+(?:shown|located|placed|positioned|written|displayed|appear|"
                         r"appears|show\s+up|on\s+(?:the\s+)?(?:screen|frame|video)))*\W*$", re.I)
 
+# "Where on the screen?", "Which corner?", "Where exactly?" after a question or answer about the text
+BARE_WHERE = re.compile(r"^\W*(?:and\s+)?(?:where|which\s+(?:corner|part|side))(?:\s+(?:on|in)\s+the\s+(?:screen|"
+                        r"frame|video|picture|image))?(?:\s+exactly)?\W*$", re.I)
+
 
 def _place_in_frame(item: TextItem) -> str:
     v = "top" if item.y < 1 / 3 else "bottom" if item.y > 2 / 3 else ""
@@ -348,9 +352,9 @@ def answer_text_where(question: str, context, history=()) -> str | None:
     runs."""
     m = TEXT_WHERE.search(question)
     text = context.part("text")
-    if m is None or text is None:
+    if m is None and BARE_WHERE.search(question) is None or text is None:
         return None
-    if m.group("what").lower() in ("it", "they", "that", "this"):
+    if m is None or m.group("what").lower() in ("it", "they", "that", "this"):
         last = [t["content"] for t in history if t.get("role") in ("user", "assistant")][-2:]
         if not any(TEXT_QUESTION.search(t) or WATERMARK.search(t) for t in last):
             return None                    # "Where is it?" about a thing: the reader's
