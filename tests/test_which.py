@@ -92,6 +92,9 @@ def test_artifact_kinds_are_matched_with_the_sentence_model():
     assert members("toy", names) == []
     ctx = _ctx([("racket", 0.4), ("banjo", 0.2), ("acoustic guitar", 0.1)])
     assert answer_which("What instrument is being played?", ctx) == "A banjo."
+    # a thing for the kind is no kind of it: the boathouse, likelier, is not the boat asked about
+    assert members("boat", ["boathouse", "gondola", "lakeshore"]) == ["gondola"]
+    assert members("car", ["car wheel", "sports car"]) == ["sports car"]
 
 
 def test_the_assistant_answers_from_the_object_only_with_the_reader(assistant, clip_path, monkeypatch):

@@ -106,8 +106,19 @@ def members(kind: str, names: list[str]) -> list[str]:
     candidates = [n for n in names if n in THING_GROUPS or (n in index and _in_blocks(index[n], ARTIFACTS))]
     if not candidates:
         return []
+    candidates = [n for n in candidates if not _for_the_kind(kind, n)]
+    if not candidates:
+        return []
     affinity = _affinities(kind, candidates)
     return [n for n, a in zip(candidates, affinity) if a >= MIN_AFFINITY]
+
+
+def _for_the_kind(kind: str, name: str) -> bool:
+    """Whether the name holds the kind's word only in front of another noun: a thing for the kind, not a kind of
+    it ("boathouse", "car wheel" and "ballpoint" are no boat, car or ball; "speedboat" and "sports car" are)."""
+    word = kind.split()[-1]
+    return any(word in part and not part.split()[-1].endswith(word) for part in name.lower().split(" / ")) and \
+        not any(part.split()[-1].endswith(word) for part in name.lower().split(" / "))
 
 
 def _affinities(kind: str, names: list[str]) -> list[float]:
