@@ -455,6 +455,10 @@ def test_a_choice_answered_with_neither_option_is_not_given(question, answer, gi
     ("Does a bottle fall over?", "No, no bottle falls over.", False),    # a no on no fact
     ("Does a dog appear?", "No, no dog is seen.", True),                # the objects' absence
     ("Does anyone speak?", "No, nothing is said: the video has no audio track.", True),
-    ("Is the baby turning pages?", "No, no baby is seen.", False)])     # one person is seen
+    ("Is the baby turning pages?", "No, no baby is seen.", False),      # one person is seen
+    # the event the question starts from is not what comes after it
+    ("What does the man do after opening the door?", "It looks like opening door.", False),
+    ("What happens before jumping?", "It looks like jumping.", False),
+    ("What does the man do after the door opens?", "It looks like walking.", True)])
 def test_answers_on_no_fact_are_not_given(question, answer, given):
     assert _given(question, answer) is given

@@ -45,7 +45,7 @@ def test_without_a_likely_place_the_question_is_left_to_the_reader():
 @pytest.mark.parametrize("question, asks", [
     ("What is the weather like?", True), ("How's the weather?", True), ("Is it raining?", True),
     ("Is it a sunny day?", True), ("Is the sky clear?", True), ("And what's the weather?", True),
-    ("Is it a kitchen?", False), ("Is it day or night?", False), ("What is the man doing in the rain?", False),
+    ("Is it a kitchen?", False), ("What is the man doing in the rain?", False),
     ("Is there snow?", False)])           # snow can be seen ("snowy field" is a place of the vocabulary)
 def test_weather_questions_are_said_to_be_beyond_the_facts(question, asks):
     ctx = _ctx(PLACES)
@@ -56,6 +56,15 @@ def test_weather_questions_are_said_to_be_beyond_the_facts(question, asks):
         assert answer.startswith("I can't tell the weather") and "it looks indoors" in answer
         ctx.indoors = "outdoors"
         assert "indoors" not in answer_weather(question, ctx) and "sunny" not in answer_weather(question, ctx)
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("How is the lighting?", True), ("Is it dark?", True), ("Is the room well lit?", True),
+    ("Is it day or night?", True), ("What time of day is it?", True),
+    ("What is the man holding?", False), ("Is it a dark dog?", False), ("What time does he speak?", False)])
+def test_the_light_and_the_time_of_day_are_said_to_be_beyond_the_facts(question, asks):
+    answer = answer_weather(question, _ctx(PLACES))
+    assert (answer == "I can't tell: none of the facts is about the light or the time of day.") is asks
 
 
 @pytest.mark.parametrize("question, guess, expected", [

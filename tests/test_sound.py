@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from vlm.perception.context import PartState, PerceptionContext
-from vlm.perception.sound import (answer_language, answer_said_at, answer_said_next, answer_sound, answer_speech_length,
-                                  answer_transcript)
+from vlm.perception.sound import (answer_language, answer_said_at, answer_said_next, answer_sound, answer_speech_count,
+                                  answer_speech_length, answer_transcript)
 from vlm.perception.speech import Said, Transcript
 from vlm.video.io import VideoInfo
 
@@ -127,6 +127,19 @@ def test_and_then_after_a_quote_is_the_next_thing_said():
     ("How long is the video?", SPEECH, None), ("How long does he run?", SPEECH, None)])
 def test_how_long_someone_speaks_adds_up_the_transcript(question, transcript, expected):
     assert answer_speech_length(question, _ctx(transcript)) == expected
+
+
+@pytest.mark.parametrize("question, transcript, expected", [
+    ("How many sentences does she say?", TWO, "Two stretches of speech are heard: 0:00-0:05 and 0:06-0:07 (speech "
+                                              "recognition splits speech at pauses, not always at sentences)."),
+    ("How many times does he speak?", SPEECH, "One stretch of speech is heard: 0:01-0:02 (speech recognition splits "
+                                              "speech at pauses, not always at sentences)."),
+    ("How many words does she say?", TWO, "About 9 words as speech recognition heard them, in two stretches of "
+                                          "speech (0:00-0:05 and 0:06-0:07)."),
+    ("How many times does someone speak?", NO_TRACK, "None: the video has no audio track."),
+    ("How many people speak?", TWO, None), ("How many times does he jump?", TWO, None)])
+def test_how_many_things_are_said_counts_the_transcripts_stretches(question, transcript, expected):
+    assert answer_speech_count(question, _ctx(transcript)) == expected
 
 
 def test_how_long_someone_speaks_waits_for_the_speech_part():

@@ -32,3 +32,14 @@ def test_no_gear_seen_leaves_the_sport_to_the_reader():
     assert answer_sport("What sport is this?", _ctx([("sliding door", 0.4), ("racket", 0.05)])) is None
     assert answer_sport("What sport is this?", _ctx([("parallel bars", 0.3)])) == \
         "It looks like gymnastics (the objects seen include parallel bars)."
+
+
+def test_a_choice_of_two_sports_gets_the_one_the_gear_names():
+    from vlm.perception.sport import answer_sport
+
+    ctx = _ctx([("baseball player", 0.34), ("window screen", 0.08)])
+    assert answer_sport("Is this tennis or baseball?", ctx) == \
+        "Baseball, it looks like (the objects seen include a baseball player)."
+    assert answer_sport("Are they playing golf or soccer?", ctx) == \
+        "I can't tell: the objects seen point to baseball instead (they include a baseball player)."
+    assert answer_sport("Is this a car or a truck?", ctx) is None         # not a choice of sports

@@ -210,3 +210,35 @@ def test_an_animal_someone_is_on_is_one_people_ride():
     assert answer_which("What animal is in the video?", ctx) == "A dog."
     assert answer_acted_on("What is she riding?", ctx) == "A common sorrel horse."      # before the cart
     assert answer_acted_on("What is he riding?", _ctx([("bullock cart", 0.16), ("dog", 0.3)])) == "A bullock cart."
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Is this a banjo?", "Probably: a banjo is among the objects seen (30%)."),
+    ("Is it a guitar?", "Possibly: an acoustic guitar is among the objects seen (7%)."),      # the head noun
+    ("Is it an electric guitar?", "Probably not: the objects seen are a banjo (30%), a slide rule (9%) and an "
+                                  "acoustic guitar (7%); no electric guitar among them."),
+    ("Is this a kitchen?", None),                                  # a place: the place route's
+    ("Is it a man?", None),                                        # people: the people line's
+    ("Is this a tutorial?", None),                                 # no thing ImageNet names
+    ("Is it a banjo or a guitar?", None)])                          # a choice
+def test_whether_it_is_a_thing_comes_from_the_objects_seen(question, expected):
+    from vlm.perception.which import answer_is_it
+
+    ctx = _ctx([("banjo", 0.3), ("slide rule", 0.09), ("acoustic guitar", 0.07)])
+    assert answer_is_it(question, ctx) == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Is the door open at the end?", "I can't tell whether the door is open: the objects name a sliding door, not "
+                                     "the state it is in."),
+    ("Are the bottles empty?", "I can't tell whether the bottles are empty: the objects name a water bottle, not "
+                               "the state it is in."),
+    ("Is the couch made of leather?", "I can't tell whether the couch is made of leather: the objects name a couch, "
+                                      "not what it is made of."),
+    ("Is the window open?", None),                   # no object seen is a window: the reader's
+    ("Is the man old?", None)])
+def test_a_state_or_material_of_a_thing_seen_is_beyond_the_facts(question, expected):
+    from vlm.perception.which import answer_thing_state
+
+    ctx = _ctx([("sliding door", 0.4), ("water bottle", 0.2), ("couch", 0.1)])
+    assert answer_thing_state(question, ctx) == expected

@@ -600,7 +600,18 @@ def first_sentence_fails(head: str, question: str, context, history=()) -> bool:
             or states_unseen_posture(head, context) or quotes_unsaid(head, context)
             or answers_identity_with_a_count(head, question) or denies_an_unnamed_thing(head)
             or answers_neither_choice(head, question) or answers_colour_with_presence(head, question)
-            or denies_an_event_on_no_fact(head, question) or says_no_to_a_wh_question(head, question))
+            or denies_an_event_on_no_fact(head, question) or says_no_to_a_wh_question(head, question)
+            or answers_with_the_event_before_or_after(head, question))
+
+
+# "What does the man do after opening the door?": "It looks like opening door." answers with the event the
+# question starts from, not what comes after (or before) it.
+AFTER_EVENT = re.compile(r"\b(?:after|before)\s+(?:(?:he|she|they|it|someone)\s+)?(?P<verb>[a-z]+ing)\b", re.I)
+
+
+def answers_with_the_event_before_or_after(answer: str, question: str) -> bool:
+    m = AFTER_EVENT.search(question)
+    return m is not None and re.search(rf"\b{m['verb']}\b", answer, re.I) is not None
 
 
 BARE_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[.!]", re.I)

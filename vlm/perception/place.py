@@ -87,9 +87,19 @@ WEATHER = re.compile(QUESTION_START + r"(?:(?:what|how)(?:'s|\s+is|\s+was)\s+the
                      r"does\s+it\s+(?:rain|snow)\b)", re.I)
 
 
+# The light and the time of day: "How is the lighting?" (the reader said "It looks like light."), "Is it dark?"
+LIGHT = re.compile(QUESTION_START + r"(?:(?:what|how)(?:'s|\s+is|\s+was|\s+are)\s+the\s+(?:lighting|light|lights)\b|"
+                   r"(?:is|was)\s+(?:it|the\s+(?:video|room|scene|picture|image|place|footage))\s+(?:too\s+|very\s+)?"
+                   r"(?:dark|bright|dim|dimly\s+lit|well[\s-]+lit|lit)\b|"
+                   r"(?:is|was)\s+it\s+(?:day|daytime|night|nighttime|night-time|evening|morning|dusk|dawn)\b|"
+                   r"what\s+time\s+of\s+(?:the\s+)?day\b)", re.I)
+
+
 def answer_weather(question: str, context) -> str | None:
     """'I can't tell the weather from the video; it looks indoors (a guess from the objects).' for a weather
-    question; None for any other."""
+    question, the like for the light and the time of day; None for any other."""
+    if LIGHT.search(question):
+        return "I can't tell: none of the facts is about the light or the time of day."
     if not WEATHER.search(question):
         return None
     where = {"indoors": "; it looks indoors (a guess from the objects, not certain)",

@@ -22,11 +22,12 @@ from vlm.perception.ocr import answer_text_at, answer_text_count, answer_text_wh
 from vlm.perception.place import answer_in_or_out, answer_is_place, answer_weather
 from vlm.perception.poses import answer_pose_event
 from vlm.perception.sound import (answer_language, answer_said_at, answer_said_next, answer_sound,
-                                  answer_speech_length, answer_transcript)
+                                  answer_speech_count, answer_speech_length, answer_transcript)
 from vlm.perception.sport import answer_sport
 from vlm.perception.videoinfo import answer_video_info
 from vlm.perception.when import answer_when
-from vlm.perception.which import answer_acted_on, answer_present, answer_which, answer_worn
+from vlm.perception.which import (answer_acted_on, answer_is_it, answer_present, answer_thing_state, answer_which,
+                                  answer_worn)
 
 Route = Callable[[str, object, Sequence[dict]], "str | None"]
 
@@ -48,6 +49,8 @@ ROUTES: dict[str, Route] = {
     "language": lambda q, c, h: answer_language(q, c),
     # "How long does she talk?": the transcript's stretches added up (the reader said it could not tell)
     "speech_length": lambda q, c, h: answer_speech_length(q, c),
+    # "How many sentences does she say?": the transcript's stretches counted (the reader said no one speaks)
+    "speech_count": lambda q, c, h: answer_speech_count(q, c),
     # "And then?" after a quote: the next thing said (the moment route would give the next stretch's frames)
     "said_next": lambda q, c, h: answer_said_next(q, c, h),
     # "What happens at the end / at 0:05?": that stretch's facts (the reader gives the whole video's activity)
@@ -90,6 +93,10 @@ ROUTES: dict[str, Route] = {
     "doing": lambda q, c, h: answer_doing(q, c),
     # "Is this a kitchen?": where that place stands among the likely places (the reader said yes to each place)
     "is_place": lambda q, c, h: answer_is_place(q, c),
+    # "Is the door open?", "Is the table wooden?": a state no fact gives (the reader said "No, no door is open.")
+    "thing_state": lambda q, c, h: answer_thing_state(q, c),
+    # "Is it an electric guitar?": whether an object seen is one (the reader said yes to one none of them names)
+    "is_it": lambda q, c, h: answer_is_it(q, c),
     # "Is this outdoors?": yes or no from the indoors guess (the reader said "Outdoors.", which does not say yes)
     "in_or_out": lambda q, c, h: answer_in_or_out(q, c),
     # "What is the weather like?": no fact is about the weather (the reader said "It looks like a sunny day." in a
@@ -113,7 +120,7 @@ ROUTES: dict[str, Route] = {
 }
 
 # The routes that read the background parts (speech, text, people): while one runs, their answer says so.
-READS_PARTS = frozenset({"describe_person", "face_seen", "language", "speech_length", "text_where", "when", "said_at", "text_at", "text_count", "said_next", "moment", "more", "transcript",
+READS_PARTS = frozenset({"describe_person", "face_seen", "speech_count", "language", "speech_length", "text_where", "when", "said_at", "text_at", "text_count", "said_next", "moment", "more", "transcript",
                          "pose_event", "mentioned", "sound", "how_many", "name", "written"})
 
 

@@ -241,6 +241,39 @@ def answer_speech_length(question: str, context) -> str | None:
     return f"About {max(round(total), 1)} second{'s' if round(total) != 1 else ''} in all: {stretches}."
 
 
+# "How many sentences does she say?", "How many times does he speak?", "How many words are spoken?": the reader
+# said "No one speaks: there is sound, but no speech." with the transcript in front of it.
+SPEECH_COUNT = re.compile(r"^\W*(?:and\s+)?how\s+many\s+(?P<what>times|sentences|lines|things|words|phrases|"
+                          r"utterances)\s+(?:(?:does|did|do|is|are|was|were)\s+)?(?:(?:he|she|they|someone|anyone|the"
+                          r"\s+\w+)\s+)?(?:say|says|said|speak|speaks|spoke|spoken|talk|talks|talked|heard|utter\w*)\b",
+                          re.I)
+
+
+def answer_speech_count(question: str, context) -> str | None:
+    """'Two stretches of speech are heard: 0:00-0:05 and 0:06-0:07.' for "How many sentences does she say?"
+    (about the words: 'About 21 words, in ...'); the no-speech answer where nothing is said; None for other
+    questions and while the speech part runs."""
+    m = SPEECH_COUNT.search(question)
+    if m is None:
+        return None
+    t = context.part("speech")
+    if t is None:
+        return answer_speech_heard(context)
+    if not t.segments:
+        return "None: " + _why_nothing_said(t.note) + "."
+    n = len(t.segments)
+    spans = listed([fmt_span(s.start, s.end) for s in t.segments[:4]]) + (" ..." if n > 4 else "")
+    stretches = f"{NUMBER_NAMES[n] if n < len(NUMBER_NAMES) else n} stretch{'es' if n > 1 else ''} of speech"
+    if m["what"].lower() == "words":
+        words = sum(len(re.findall(r"[A-Za-z0-9']+", s.text)) for s in t.segments)
+        return f"About {words} words as speech recognition heard them, in {stretches} ({spans})."
+    return f"{stretches[0].upper() + stretches[1:]} {'is' if n == 1 else 'are'} heard: {spans} (speech " \
+           "recognition splits speech at pauses, not always at sentences)."
+
+
+NUMBER_NAMES = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
 # "What language?" after "Is anyone speaking?", "Which language is spoken?", "Is she speaking English?": the
 # transcript's language (the reader said "I can't tell from the video." to the bare follow-up).
 LANGUAGE_ASKED = re.compile(r"^\W*(?:and\s+)?(?:in\s+)?(?:what|which)\s+language\b|\blanguage\s+(?:is|was)\s+(?:it|that|"

@@ -40,10 +40,26 @@ def sport_scores(objects: dict[str, float]) -> dict[str, float]:
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
+# "Is this tennis or baseball?", "Are they playing basketball or volleyball?" (the reader said it could not tell)
+SPORT_CHOICE = re.compile(QUESTION_START + r"(?:is|are|was|were)\s+(?:this|it|that|they|he|she|the\s+\w+)\s+"
+                          r"(?:playing\s+|doing\s+)?(?P<a>[a-z]+(?:\s+[a-z]+)?)\s+or\s+(?P<b>[a-z]+(?:\s+[a-z]+)?)\W*$",
+                          re.I)
+
+
+def _named_sport(words: str) -> str | None:
+    """The sport of SPORT_GEAR the words name: its name, or the one in brackets ("soccer")."""
+    words = words.lower()
+    return next((s for s in sorted(set(SPORT_GEAR.values()))
+                 if words in {x.strip() for x in re.split(r"[()]", s.lower()) if x.strip()}), None)
+
+
 def answer_sport(question: str, context) -> str | None:
     """'It looks like baseball (the objects seen include a baseball player).' for "What sport is this?" where
-    the objects name a sport's gear; None otherwise."""
-    if WHAT_SPORT.search(question) is None:
+    the objects name a sport's gear, and for a choice of two sports ("Is this tennis or baseball?") the one of
+    them the gear names; None otherwise."""
+    choice = SPORT_CHOICE.search(question)
+    options = [_named_sport(choice["a"]), _named_sport(choice["b"])] if choice else []
+    if WHAT_SPORT.search(question) is None and not (options and all(options)):
         return None
     from vlm.perception.which import context_objects
 
@@ -54,4 +70,8 @@ def answer_sport(question: str, context) -> str | None:
     sport = next(iter(scores))
     gear = sorted((n for n in objects if SPORT_GEAR.get(n) == sport), key=lambda n: -objects[n])
     said = " and ".join(with_article(n, capital=False) for n in gear[:2])
+    if options and sport not in options:
+        return f"I can't tell: the objects seen point to {sport} instead (they include {said})."
+    if options:
+        return f"{sport[0].upper() + sport[1:]}, it looks like (the objects seen include {said})."
     return f"It looks like {sport} (the objects seen include {said})."

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from vlm.english import with_article
+from vlm.english import listed, with_article
 from vlm.perception.vision import GROUPS, THING_GROUPS, _class_names
 
 ANIMAL_GROUPS = tuple(GROUPS)      # "dog", "cat", "bird" ...: the coarse groups the context can name
@@ -421,3 +421,63 @@ def answer_acted_on(question: str, context) -> str | None:
     ranked = sorted(hits or found, key=lambda n: (not rideable(n), -found[n]) if kind == "ridden" else -found[n])
     ranked = ranked[:2 if verb == "on" else 1]
     return " and ".join(with_article(n, capital=i == 0) for i, n in enumerate(ranked)) + "."
+
+
+# "Is it an electric guitar?", "Is this a banjo?": what the thing in view is (the reader said "Yes, an electric
+# guitar is seen." over a banjo and an acoustic guitar)
+IS_IT = re.compile(r"^\W*(?:and\s+)?(?:is|was)\s+(?:it|this|that)\s+(?:really\s+)?(?:a|an)\s+(?P<thing>[a-z]+(?:[\s-]"
+                   r"[a-z]+){0,2})(?:\s+(?:in\s+the\s+(?:video|picture|frame|clip)|there))?\s*[?.!]*\s*$", re.I)
+
+
+def answer_is_it(question: str, context) -> str | None:
+    """'Possibly: an acoustic guitar is among the objects seen (7%).' for "Is it a guitar?"; 'Probably not: the
+    objects seen are a banjo (30%), ...; no electric guitar among them.' for a thing none of them names. None for
+    other questions, places and people (their routes answer), and words that name no ImageNet thing."""
+    from vlm.perception.activity import PLACES
+    from vlm.perception.howmany import PEOPLE, names_a_thing
+
+    m = IS_IT.search(question)
+    if m is None or not context.labels:
+        return None
+    thing = m["thing"].lower()
+    head = thing.split()[-1]
+    if thing in PLACES or head in {p.split()[-1] for p in PLACES} or re.fullmatch(PEOPLE, head) or \
+            not names_a_thing(head):
+        return None
+    found = context_objects(context)
+    hits = sorted((n for n in found if names_thing(thing, n)), key=lambda n: -found[n])
+    if hits:
+        best = hits[0]
+        lead = "Probably" if best == max(found, key=found.get) else "Possibly"
+        return f"{lead}: {with_article(best, capital=False)} is among the objects seen ({found[best]:.0%})."
+    seen = listed([f"{with_article(n, capital=False)} ({p:.0%})" for n, p in context.labels[:3]])
+    return f"Probably not: the objects seen are {seen}; no {thing} among them."
+
+
+# "Is the door open at the end?", "Are the bottles empty?", "Is the table wooden?": a state or material no fact
+# gives (the reader said "No, no door is open." over a sliding door seen)
+STATES = ("open|opened|closed|shut|on|off|empty|full|broken|clean|dirty|wet|dry|lit|locked|unlocked|new|old|hot|cold|"
+          "heavy|ripe|fresh|cooked|raw|big|small|large|tiny|huge|expensive|cheap|real|fake|full|half full")
+MATERIALS = "plastic|wooden|wood|metal|metallic|glass|paper|leather|cotton|steel|iron|stone|ceramic"
+THING_STATE = re.compile(rf"^\W*(?:and\s+)?(?:is|are|was|were)\s+(?:the|this|that|these|those|his|her|their)\s+"
+                         rf"(?P<thing>[a-z]+(?:\s+[a-z]+)?)\s+(?:made\s+of\s+)?(?:still\s+)?(?P<state>{STATES}|"
+                         rf"{MATERIALS})\b", re.I)
+
+
+def answer_thing_state(question: str, context) -> str | None:
+    """"I can't tell whether the door is open: the objects name a sliding door, not the state it is in." where
+    an object seen is the thing asked about; None for other questions and things none of the objects names."""
+    m = THING_STATE.search(question)
+    if m is None:
+        return None
+    found = context_objects(context)
+    hits = sorted((n for n in found if names_thing(m["thing"], n)), key=lambda n: -found[n])
+    if not hits:
+        return None
+    state, thing = m["state"].lower(), m["thing"].lower()
+    verb = "are" if m.group(0).lower().lstrip(" \t\n,.!?").split()[0] in ("are", "were") else "is"
+    what = "what it is made of" if re.fullmatch(MATERIALS, state) else "the state it is in"
+    if "made of" in m.group(0).lower():
+        verb += " made of"
+    return f"I can't tell whether the {thing} {verb} {state}: the objects name " \
+           f"{with_article(hits[0], capital=False)}, not {what}."
