@@ -170,7 +170,8 @@ def test_an_object_of_another_kind_than_asked_is_not_given(question, answer, giv
     ("What breed is the dog's owner?", [], "A Siberian Husky.", False),     # a person has no breed
     ("What breed is the person who owns the dog?", [], "A Siberian Husky.", False),
     ("What breed is the dog?", [], "A Siberian Husky.", True),
-    ("What is it riding on?", [], "A dog.", True)])                          # nothing to refer back to
+    ("What is it riding on?", [], "A dog.", True),                           # nothing to refer back to
+    ("What is the person riding?", [], "A person.", False)])                 # no object, the subject all the same
 def test_an_answer_naming_the_subject_itself_is_not_given(question, history, answer, given):
     ctx = _ctx([1])
     ctx.labels = [("dog", 0.4), ("Siberian Husky", 0.1), ("skateboard", 0.05), ("tennis ball", 0.05)]

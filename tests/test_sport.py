@@ -43,3 +43,19 @@ def test_a_choice_of_two_sports_gets_the_one_the_gear_names():
     assert answer_sport("Are they playing golf or soccer?", ctx) == \
         "I can't tell: the objects seen point to baseball instead (they include a baseball player)."
     assert answer_sport("Is this a car or a truck?", ctx) is None         # not a choice of sports
+
+
+@pytest.mark.parametrize("activity, expected", [
+    ([("salsa dancing", 0.3), ("tango dancing", 0.1)], "It looks like salsa dancing (a guess from the objects and "
+                                                        "poses, not certain)."),
+    ([("wrestling", 0.1), ("tango dancing", 0.05)], "Possibly tango dancing, the one dance among the likely "
+                                                     "activities (wrestling and tango dancing; a guess)."),
+    ([("wrestling", 0.1), ("boxing punching bag", 0.05)], "I can't tell: none of the likely activities (wrestling "
+                                                          "and boxing punching bag) is a dance.")])
+def test_a_dance_question_gets_a_dance_among_the_guesses_or_none(activity, expected):
+    from vlm.perception.sport import answer_dance
+
+    ctx = _ctx([("stage", 0.2)])
+    ctx.activity = activity
+    assert answer_dance("What kind of dance is this?", ctx) == expected
+    assert answer_dance("What are they doing?", ctx) is None

@@ -458,6 +458,11 @@ def answers_with_the_subject(answer: str, question: str, context, history=()) ->
     dog itself or a kind of it ("A Siberian Husky."), or "What breed is the dog's owner?" with an animal."""
     from vlm.perception.which import _kind, members, names_thing
 
+    asked = SUBJECT_OBJECT.search(question)
+    if asked is not None and re.fullmatch(r"\W*(?:an?|the)\s+" + re.escape(asked.group("subject").lower()
+                                                                       .removeprefix("the ").strip()) + r"\W*",
+                                          answer.strip(), re.I):
+        return True       # "What is the person riding?" -> "A person." (no object of the context)
     name = answer_object(answer, context)
     if name is None:
         return False

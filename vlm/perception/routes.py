@@ -17,13 +17,14 @@ from vlm.perception.moment import answer_moment
 from vlm.perception.more import answer_more
 from vlm.perception.motion import answer_camera, answer_motion, answer_thing_moves
 from vlm.perception.names import answer_name
+from vlm.perception.opinion import answer_opinion
 from vlm.perception.person import answer_describe_person, answer_face_seen, answer_who
 from vlm.perception.ocr import answer_text_at, answer_text_count, answer_text_where, answer_written
 from vlm.perception.place import answer_in_or_out, answer_is_place, answer_weather
 from vlm.perception.poses import answer_pose_event
 from vlm.perception.sound import (answer_language, answer_said_at, answer_said_next, answer_sound,
                                   answer_speech_count, answer_speech_length, answer_transcript)
-from vlm.perception.sport import answer_sport
+from vlm.perception.sport import answer_dance, answer_sport
 from vlm.perception.videoinfo import answer_video_info
 from vlm.perception.when import answer_when
 from vlm.perception.which import (answer_acted_on, answer_is_it, answer_present, answer_thing_state, answer_which,
@@ -33,7 +34,7 @@ Route = Callable[[str, object, Sequence[dict]], "str | None"]
 
 ROUTES: dict[str, Route] = {
     # the video file: length, frame rate, size, shots (the reader says it cannot tell)
-    "video_info": lambda q, c, h: answer_video_info(q, c),
+    "video_info": lambda q, c, h: answer_video_info(q, c, h),
     # a fact's own times (the reader says "can't tell" to most of these)
     "when": lambda q, c, h: answer_when(q, c, history=h),
     # "What does she say first / at the end / at 0:05?": that segment (the reader quotes the first two)
@@ -82,6 +83,8 @@ ROUTES: dict[str, Route] = {
     # "What sport is this?": the sport whose gear the objects name (the reader repeats the activity line, which
     # said "playing tennis" where the objects lead with "baseball player")
     "sport": lambda q, c, h: answer_sport(q, c),
+    # "What kind of dance is this?": a dance among the likely activities, or none (the reader gave the first guess)
+    "dance": lambda q, c, h: answer_dance(q, c),
     # the likeliest object of the kind asked for (the reader names the first object, of whatever kind)
     "which": lambda q, c, h: answer_which(q, c),
     # "Are there any animals?": the objects of that kind (the reader said "Yes, one person.")
@@ -102,6 +105,8 @@ ROUTES: dict[str, Route] = {
     # "What is the weather like?": no fact is about the weather (the reader said "It looks like a sunny day." in a
     # gym)
     "weather": lambda q, c, h: answer_weather(q, c),
+    # "Is it dangerous?", "Is the baby happy?": beyond the facts (the reader said "I can't see anyone.")
+    "opinion": lambda q, c, h: answer_opinion(q, c),
     # "Transcribe the speech.": the transcript with its times (the reader said it could not tell)
     "transcript": lambda q, c, h: answer_transcript(q, c),
     # yes/no about words said or written, looked up

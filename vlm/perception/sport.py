@@ -75,3 +75,28 @@ def answer_sport(question: str, context) -> str | None:
     if options:
         return f"{sport[0].upper() + sport[1:]}, it looks like (the objects seen include {said})."
     return f"It looks like {sport} (the objects seen include {said})."
+
+
+# "What kind of dance is this?": a dance among the likely activities, or that none is one (the reader gave the
+# first guess whatever it was: "It looks like boxing punching bag.")
+WHAT_DANCE = re.compile(QUESTION_START + r"(?:what|which)\s+(?:(?:kind|type|sort|style)\s+of\s+)?(?:dance|dancing)\b",
+                        re.I)
+DANCES = re.compile(r"danc|ballet|zumba|krump|tango|salsa|capoeira|cheerlead|waltz|twerk", re.I)
+
+
+def answer_dance(question: str, context) -> str | None:
+    """'It looks like salsa dancing (a guess from the objects and poses, not certain).' for "What dance is
+    this?" where a likely activity is a dance, else that none of them is; None for other questions and without
+    an activity line."""
+    if WHAT_DANCE.search(question) is None or not context.activity:
+        return None
+    from vlm.english import listed
+    from vlm.perception.activity import display_name
+
+    guesses = [display_name(name) for name, _ in context.activity]
+    dance = next((g for g in guesses if DANCES.search(g)), None)
+    if dance == guesses[0]:
+        return f"It looks like {dance} (a guess from the objects and poses, not certain)."
+    if dance is not None:
+        return f"Possibly {dance}, the likeliest dance among the likely activities ({listed(guesses)}; a guess)."
+    return f"I can't tell: none of the likely activities ({listed(guesses)}) is a dance."

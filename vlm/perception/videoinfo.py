@@ -20,6 +20,8 @@ DURATION = re.compile(
     r"how\s+long\s+does\s+" + VIDEO + r"\s+(?:last|run|go\s+on|take)\b|"
     r"what(?:'s|\s+is)\s+(?:the\s+)?(?:(?:video|clip|film)(?:'s)?\s+)?(?:length|duration|running\s+time|run\s*time)\b|"
     r"how\s+many\s+(?:seconds|minutes)\s+(?:long\s+)?(?:is|does|lasts?)\s+(?:" + VIDEO + r"|it|this)\b)", re.I)
+# "How long is it?" opening a conversation: the video (after an answer, "it" may be the thing it named)
+IT_DURATION = re.compile(QUESTION_START + r"how\s+long\s+(?:is|was)\s+it\s*(?:\?|$)", re.I)
 FRAME_RATE = re.compile(r"\b(?:frame\s*rate|fps|frames\s+(?:per|a|each)\s+second)\b", re.I)
 FRAME_COUNT = re.compile(QUESTION_START + r"how\s+many\s+frames\b", re.I)
 SIZE = re.compile(r"\b(?:resolution|dimensions|frame\s+size|aspect\s+ratio|"
@@ -43,10 +45,10 @@ def _seconds(x: float) -> str:
     return f"{x:.1f} seconds" if x < 60 else f"{x:.0f} seconds"
 
 
-def answer_video_info(question: str, context) -> str | None:
+def answer_video_info(question: str, context, history=()) -> str | None:
     """The answer when `question` asks for the video's length, frame rate, frame count, size or shots; else None."""
     info = context.info
-    if DURATION.search(question):
+    if DURATION.search(question) or not history and IT_DURATION.search(question):
         return f"The video is {fmt_time(info.duration)} long ({_seconds(info.duration)})."
     if FRAME_COUNT.search(question):
         return (f"{info.num_frames} frames at {info.fps:.0f} frames per second; "
