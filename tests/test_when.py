@@ -214,6 +214,11 @@ def test_text_when_questions_get_the_times_of_the_item_they_name(question, expec
     assert answer_when(question, ctx) == expected
 
 
+def test_an_overlay_is_shown_throughout():
+    ctx = _written_and_said(("LIVE", 0.0, 9.0, "overlay"))
+    assert answer_when("When does the text appear?", ctx) == "Throughout the video (an overlay)."
+
+
 def test_a_text_when_question_without_text_says_none_is_read():
     assert answer_when("When does the caption appear?", _written_and_said()) == \
         "I can't tell: no text appears on screen."

@@ -168,9 +168,10 @@ def _words(text: str) -> list[str]:
 
 
 def _text_time(item) -> str:
-    """'From 0:02 to 0:04' / 'At 0:04' / 'Throughout' for an item read on screen (the reader's trained form)."""
+    """'From 0:02 to 0:04' / 'At 0:04' / 'Throughout the video (an overlay)' for an item read on screen (the
+    reader's trained form)."""
     if item.kind == "overlay":
-        return "Throughout"
+        return "Throughout the video (an overlay)"
     return f"At {fmt_time(item.start)}" if fmt_time(item.start) == fmt_time(item.end) else \
         f"From {fmt_time(item.start)} to {fmt_time(item.end)}"
 
