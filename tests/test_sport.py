@@ -48,7 +48,7 @@ def test_a_choice_of_two_sports_gets_the_one_the_gear_names():
 @pytest.mark.parametrize("activity, expected", [
     ([("salsa dancing", 0.3), ("tango dancing", 0.1)], "It looks like salsa dancing (a guess from the objects and "
                                                         "poses, not certain)."),
-    ([("wrestling", 0.1), ("tango dancing", 0.05)], "Possibly tango dancing, the one dance among the likely "
+    ([("wrestling", 0.1), ("tango dancing", 0.05)], "Possibly tango dancing, the likeliest dance among the likely "
                                                      "activities (wrestling and tango dancing; a guess)."),
     ([("wrestling", 0.1), ("boxing punching bag", 0.05)], "I can't tell: none of the likely activities (wrestling "
                                                           "and boxing punching bag) is a dance.")])
