@@ -3,7 +3,7 @@ tell? Questions in eval/qa/questions.jsonl (see eval/qa/README.md), split by cli
 
     python -m eval.bench_qa [--split test] [--systems blind assistant reader ...] [--reader DIR] [--out eval/results]
         [--paraphrased]     # the test half's questions in other words (eval/qa/paraphrases.jsonl)
-        [--questions eval/qa/rewordings.jsonl --split dev]   # 411 rewordings on development clips
+        [--questions eval/qa/rewordings.jsonl --split dev]   # 432 rewordings on development clips
 
 Systems, side by side in one run: `blind` (the same LLM, the question alone: no video, no facts), `assistant`
 (the embedded assistant without the reader: facts + untrained video tokens, as before issue 15), `reader` (the

@@ -80,6 +80,10 @@ TWO = Transcript([Said(0.0, 4.6, "Start at the outer corner."), Said(6.2, 7.0, "
     ("Can you transcribe what she says?", SOUND,
      "No speech is heard; there is sound, but the facts do not say what it is."),
     ("Quote her exactly.", SPEECH, '0:01-0:02 "Hello there."'),
+    ("Quote the speech exactly.", SPEECH, '0:01-0:02 "Hello there."'),
+    ("What is she explaining?", TWO,                 # the reader gave the likely activity
+     '0:00-0:05 "Start at the outer corner."; 0:06-0:07 "And keep doing this."'),
+    ("What is he talking about?", SPEECH, '0:01-0:02 "Hello there."'),
     ("Transcribe the text on screen.", TWO, None),     # on-screen text: not the speech
     ("What does she say?", TWO, None)])
 def test_a_transcript_request_gets_the_transcript_with_its_times(question, transcript, expected):

@@ -57,7 +57,12 @@ TRANSCRIPT_ASKED = re.compile(
     QUESTION_START + r"(?:(?:please|can\s+you|could\s+you|would\s+you)\s+)?(?:(?:transcribe|write\s+down|write\s+out|"
     r"type\s+out)\b|(?:give|show|get)\s+(?:me\s+)?(?:the\s+|a\s+)?(?:full\s+)?(?:transcript|transcription)\b|"
     r"what(?:'s|\s+is)\s+the\s+(?:full\s+)?(?:transcript|transcription)\b|"
-    r"quote\s+(?:her|him|them|the\s+(?:speaker|narrator|man|woman|person)|what\s+(?:is|was)\s+said)\b)", re.I)
+    r"quote\s+(?:her|him|them|the\s+(?:speech|words|speaker|narrator|man|woman|person)|what\s+(?:is|was|they|he|she)\s+"
+    r"(?:said|says|say))\b|"
+    # "What is she explaining?", "What is he talking about?" (the reader gave the likely activity)
+    r"what\s+(?:is|was|are|were|does|did)\s+(?:he|she|they|someone|the\s+(?:speaker|narrator|man|woman|person|voice))\s+"
+    r"(?:explaining|explain|describing|teaching|talking\s+about|speaking\s+about|talk\s+about|discussing|discuss|"
+    r"saying\s+about)\W*$)", re.I)
 # ... but "Transcribe the text on screen." asks for the on-screen text (the reader and `answer_written`).
 WRITING_ASKED = re.compile(r"\b(?:text|texts|screen|sign|signs|captions?|subtitles?|written|writing|label|labels|title|"
                            r"titles|words\s+on|letters)\b", re.I)
