@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from vlm.english import fix_articles
+
 DETS = ("the", "a", "an", "any", "some", "this", "that", "these", "those", "his", "her", "their", "its")
 DET = "(?:" + "|".join(DETS) + ")"
 AUX = r"(?:is|are|was|were|does|do|did|can|could|will|has|have)"
@@ -96,7 +98,7 @@ def resolved(question: str, history: Sequence[dict] = ()) -> str:
         head = re.sub(rf"\b{AUX}\b", lambda a: _agree(a[0], plural), head, count=1, flags=re.I)
     phrase = _indefinite(words, m["det"].strip().lower()) if re.match(r"\W*(?:is|are)\s+there\b", head, re.I) \
         else words
-    out = f"{head}{_a_or_an(' '.join(phrase))}{m['tail']}".strip()
+    out = fix_articles(f"{head}{' '.join(phrase)}{m['tail']}".strip())
     out = out[0].upper() + out[1:]
     return out if out.endswith("?") else out + "?"
 
@@ -111,10 +113,6 @@ def _indefinite(words: list[str], det: str) -> list[str]:
     if _plural(words[-1]):
         return ["any"] + words if det else words
     return ([det] if det in ("any", "some") else ["a"]) + words
-
-
-def _a_or_an(phrase: str) -> str:
-    return re.sub(r"\b(?:a|an) (\w)", lambda m: ("an " if m[1] in "aeiou" else "a ") + m[1], phrase)
 
 
 def _agree(aux: str, plural: bool) -> str:

@@ -266,17 +266,18 @@ def answer_speech_count(question: str, context) -> str | None:
         return answer_speech_heard(context)
     if not t.segments:
         return "None: " + _why_nothing_said(t.note) + "."
+    from vlm.perception.howmany import NUMBER_WORDS
+
     n = len(t.segments)
+    name = {v: k for k, v in NUMBER_WORDS.items() if " " not in k}.get(n, str(n))
     spans = listed([fmt_span(s.start, s.end) for s in t.segments[:4]]) + (" ..." if n > 4 else "")
-    stretches = f"{NUMBER_NAMES[n] if n < len(NUMBER_NAMES) else n} stretch{'es' if n > 1 else ''} of speech"
+    stretches = f"{name} stretch{'es' if n > 1 else ''} of speech"
     if m["what"].lower() == "words":
         words = sum(len(re.findall(r"[A-Za-z0-9']+", s.text)) for s in t.segments)
         return f"About {words} words as speech recognition heard them, in {stretches} ({spans})."
     return f"{stretches[0].upper() + stretches[1:]} {'is' if n == 1 else 'are'} heard: {spans} (speech " \
            "recognition splits speech at pauses, not always at sentences)."
 
-
-NUMBER_NAMES = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
 # "What language?" after "Is anyone speaking?", "Which language is spoken?", "Is she speaking English?": the

@@ -116,9 +116,8 @@ def members(kind: str, names: list[str]) -> list[str]:
 def _for_the_kind(kind: str, name: str) -> bool:
     """Whether the name holds the kind's word only in front of another noun: a thing for the kind, not a kind of
     it ("boathouse", "car wheel" and "ballpoint" are no boat, car or ball; "speedboat" and "sports car" are)."""
-    word = kind.split()[-1]
-    return any(word in part and not part.split()[-1].endswith(word) for part in name.lower().split(" / ")) and \
-        not any(part.split()[-1].endswith(word) for part in name.lower().split(" / "))
+    word, parts = kind.split()[-1], name.lower().split(" / ")
+    return any(word in part for part in parts) and not any(part.split()[-1].endswith(word) for part in parts)
 
 
 def _affinities(kind: str, names: list[str]) -> list[float]:
