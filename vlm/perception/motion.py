@@ -45,6 +45,11 @@ def motion_runs(segments) -> list[tuple[float, float, str]]:
     return word_runs(segments, lambda s: motion_word(s.motion))
 
 
+def motion_levels(segments) -> list[int]:
+    """Each segment's motion word as its index in LEVELS (0 none ... 3 strong)."""
+    return [LEVELS.index(motion_word(s.motion)) for s in segments]
+
+
 def motion_text(segments) -> str:
     """'Strong motion at 0:02-0:05, slight at 0:00-0:02', the larger amounts first; 'Slight motion throughout'."""
     runs = motion_runs(segments)
@@ -60,7 +65,7 @@ def answer_motion(question: str, context) -> str | None:
     other questions, and where the context has no segment lines."""
     if not context.segments or AMOUNT_QUESTION.search(question) is None or OTHER_QUESTION.search(question):
         return None
-    levels = [LEVELS.index(motion_word(s.motion)) for s in context.segments]
+    levels = motion_levels(context.segments)
     spans = [s.end - s.start for s in context.segments]
     text = motion_text(context.segments) + " (how fast the fastest-moving part of the picture moves)."
     if YES_NO_QUESTION.search(question) is None:
@@ -133,7 +138,7 @@ def answer_thing_moves(question: str, context) -> str | None:
     if m is None and WHAT_MOVES.search(question) is None or \
             thing and (NOT_A_MOVER.search(thing) or re.search(rf"\b{PEOPLE}$", thing, re.I)):
         return None
-    levels = [LEVELS.index(motion_word(s.motion)) for s in context.segments]
+    levels = motion_levels(context.segments)
     amount = motion_text(context.segments)
     amount = amount[0].lower() + amount[1:]
     still_asked = thing is not None and re.search(r"\b(?:still|static|stationary)\b", question, re.I)
